@@ -1,0 +1,16 @@
+import { Command } from 'commander';
+import { registerStackCommand } from './stack.ts';
+import { registerStartCommand } from './start.ts';
+import { readPackageVersion } from '../version.ts';
+
+// Each subcommand lives in its own file and adds itself to the program here.
+const program = new Command()
+  .name('ses-kafka')
+  .description('SES email events -> DynamoDB enrichment -> Connect-style transforms -> Avro on Kafka')
+  .version(readPackageVersion())
+  .showHelpAfterError();
+
+registerStackCommand(program);
+registerStartCommand(program);
+
+await program.parseAsync(process.argv);
