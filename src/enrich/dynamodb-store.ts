@@ -1,0 +1,342 @@
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  type DynamoDBClient,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import pLimit, { type LimitFunction } from 'p-limit';
+import { PipelineError } from '../errors.ts';
+import { logger } from '../observability/logger.ts';
+import { stringifyItem } from './attributes.ts';
+import { backoffDelayMs, realSleep, type Sleep } from './backoff.ts';
+import type { EnrichConfig } from './config.ts';
+import { toEnrichError } from './dynamodb-errors.ts';
+import type { EmailMetadata } from './metadata.ts';
+import type { MetadataRequest, MetadataResult, MetadataStore } from './store.ts';
+
+/** BatchGetItem accepts at most 100 keys per call. */
+export const BATCH_GET_LIMIT = 100;
+
+export type DynamoDbStoreSettings = Pick<
+  EnrichConfig,
+  | 'table'
+  | 'keyStrategy'
+  | 'partitionKey'
+  | 'sortKey'
+  | 'sortKeyValue'
+  | 'gsiName'
+  | 'projection'
+  | 'consistentRead'
+  | 'queryConcurrency'
+  | 'maxAttempts'
+  | 'backoffBaseMs'
+  | 'backoffMaxMs'
+>;
+
+export interface DynamoDbStoreDeps {
+  client: Pick<DynamoDBClient, 'send'>;
+  sleep?: Sleep;
+  random?: () => number;
+}
+
+type Item = Record<string, AttributeValue>;
+
+/**
+ * Looks metadata up in DynamoDB with one of three key strategies:
+ * - `query-prefix` (the predecessor's layout): Query `pk = <sender> AND begins_with(sk, "<messageId>#")`;
+ * - `get-by-message-id`: the message id is the partition key (plus an optional fixed sort-key value),
+ *   so whole batches go through BatchGetItem, 100 keys per call;
+ * - `gsi`: Query a global secondary index whose partition key is the message id.
+ * Identical lookups in one batch are made once. Queries and BatchGetItem calls share one concurrency cap.
+ */
+export class DynamoDbMetadataStore implements MetadataStore {
+  readonly #settings: DynamoDbStoreSettings;
+  readonly #client: Pick<DynamoDBClient, 'send'>;
+  readonly #sleep: Sleep;
+  readonly #random: () => number;
+  readonly #limit: LimitFunction;
+  readonly #source: string;
+
+  constructor(settings: DynamoDbStoreSettings, deps: DynamoDbStoreDeps) {
+    this.#settings = settings;
+    this.#client = deps.client;
+    this.#sleep = deps.sleep ?? realSleep;
+    this.#random = deps.random ?? Math.random;
+    this.#limit = pLimit(settings.queryConcurrency);
+    this.#source =
+      settings.keyStrategy === 'gsi'
+        ? `dynamodb:${settings.table}/${settings.gsiName}:gsi`
+        : `dynamodb:${settings.table}:${settings.keyStrategy}`;
+  }
+
+  /** Requests with the same key get the same answer; undefined when the request cannot be looked up. */
+  lookupKey(request: MetadataRequest): string | undefined {
+    if (this.#unusableReason(request) !== undefined) return undefined;
+    return this.#settings.keyStrategy === 'query-prefix'
+      ? JSON.stringify([request.sourceAddress, request.messageId])
+      : request.messageId;
+  }
+
+  async lookupMany(requests: readonly MetadataRequest[]): Promise<Map<string, MetadataResult>> {
+    const results = new Map<string, MetadataResult>();
+    const waiting = new Map<string, string[]>();
+    const unique: MetadataRequest[] = [];
+    for (const request of requests) {
+      const unusable = this.#unusableReason(request);
+      if (unusable !== undefined) {
+        results.set(request.requestId, {
+          status: 'SKIPPED',
+          attributes: {},
+          source: this.#source,
+          reason: unusable,
+        });
+        continue;
+      }
+      const key = this.lookupKey(request) as string;
+      const ids = waiting.get(key);
+      if (ids === undefined) {
+        waiting.set(key, [request.requestId]);
+        unique.push(request);
+      } else ids.push(request.requestId);
+    }
+
+    const answers =
+      this.#settings.keyStrategy === 'get-by-message-id'
+        ? await this.#batchGetAll(unique)
+        : await this.#queryAll(unique);
+
+    let found = 0;
+    let notFound = 0;
+    let failed = 0;
+    for (const request of unique) {
+      const key = this.lookupKey(request) as string;
+      const answer = answers.get(key) ?? unexpectedlyMissing();
+      if (answer instanceof PipelineError) failed++;
+      else if (answer.status === 'FOUND') found++;
+      else notFound++;
+      for (const id of waiting.get(key) ?? []) results.set(id, answer);
+    }
+    logger.debug('metadata lookup batch', {
+      requests: requests.length,
+      uniqueLookups: unique.length,
+      found,
+      notFound,
+      failed,
+      strategy: this.#settings.keyStrategy,
+    });
+    return results;
+  }
+
+  #unusableReason(request: MetadataRequest): string | undefined {
+    if (request.messageId.trim() === '') return 'mail.messageId is empty, so there is no key to look up';
+    if (this.#settings.keyStrategy === 'query-prefix' && (request.sourceAddress ?? '').trim() === '') {
+      return 'mail.source holds no address; the query-prefix key strategy needs the sender address';
+    }
+    return undefined;
+  }
+
+  async #queryAll(requests: readonly MetadataRequest[]): Promise<Map<string, MetadataResult>> {
+    const answers = await Promise.all(
+      requests.map((request) =>
+        this.#limit(() => this.#queryOne(request).catch((error) => this.#asError(error, 'Query'))),
+      ),
+    );
+    return new Map(
+      requests.map((request, index) => [this.lookupKey(request) as string, answers[index] as MetadataResult]),
+    );
+  }
+
+  async #queryOne(request: MetadataRequest): Promise<MetadataResult> {
+    const input = this.#queryInput(request);
+    const output = await this.#withRetry('Query', () => this.#client.send(new QueryCommand(input)));
+    const item = output.Items?.[0];
+    return item === undefined ? this.#notFound() : this.#found(item);
+  }
+
+  #queryInput(request: MetadataRequest): QueryCommandInput {
+    const s = this.#settings;
+    const projection = projectionFor(s.projection);
+    const names: Record<string, string> = { '#pk': s.partitionKey, ...projection.names };
+    const base = {
+      TableName: s.table,
+      Limit: 1,
+      ...(projection.expression === undefined ? {} : { ProjectionExpression: projection.expression }),
+    };
+    if (s.keyStrategy === 'gsi') {
+      return {
+        ...base,
+        IndexName: s.gsiName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ':pk': { S: request.messageId } },
+      };
+    }
+    return {
+      ...base,
+      ConsistentRead: s.consistentRead,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { ...names, '#sk': s.sortKey ?? 'ses_sk' },
+      ExpressionAttributeValues: {
+        ':pk': { S: request.sourceAddress ?? '' },
+        ':prefix': { S: `${request.messageId}#` },
+      },
+    };
+  }
+
+  async #batchGetAll(requests: readonly MetadataRequest[]): Promise<Map<string, MetadataResult>> {
+    const ids = requests.map((request) => request.messageId);
+    const chunks: string[][] = [];
+    for (let start = 0; start < ids.length; start += BATCH_GET_LIMIT) {
+      chunks.push(ids.slice(start, start + BATCH_GET_LIMIT));
+    }
+    const answers = new Map<string, MetadataResult>();
+    await Promise.all(
+      chunks.map((chunk) =>
+        this.#limit(async () => {
+          for (const [id, answer] of await this.#batchGetChunk(chunk)) answers.set(id, answer);
+        }),
+      ),
+    );
+    return answers;
+  }
+
+  /**
+   * One BatchGetItem chunk. UnprocessedKeys (partial throttling, or the 16 MB response cap) are asked for
+   * again after a jittered backoff; a thrown throttling/network error is retried the same way. Keys still
+   * open when the attempt budget runs out get a retriable error, never a NOT_FOUND.
+   */
+  async #batchGetChunk(messageIds: readonly string[]): Promise<Map<string, MetadataResult>> {
+    const s = this.#settings;
+    const userProjection = projectionFor(s.projection);
+    // The key attributes must come back so each item can be matched to its message id.
+    const keyNames = s.sortKey === undefined ? [s.partitionKey] : [s.partitionKey, s.sortKey];
+    const projection =
+      s.projection.length === 0
+        ? userProjection
+        : projectionFor([...new Set([...s.projection, ...keyNames])]);
+    const keyOf = (messageId: string): Item => ({
+      [s.partitionKey]: { S: messageId },
+      ...(s.sortKey === undefined ? {} : { [s.sortKey]: { S: s.sortKeyValue ?? '' } }),
+    });
+
+    const items = new Map<string, Item>();
+    const failures = new Map<string, PipelineError>();
+    let pending: Item[] = messageIds.map(keyOf);
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      try {
+        const output = await this.#client.send(
+          new BatchGetItemCommand({
+            RequestItems: {
+              [s.table]: {
+                Keys: pending,
+                ConsistentRead: s.consistentRead,
+                ...(projection.expression === undefined
+                  ? {}
+                  : {
+                      ProjectionExpression: projection.expression,
+                      ExpressionAttributeNames: projection.names,
+                    }),
+              },
+            },
+          }),
+        );
+        for (const item of output.Responses?.[s.table] ?? []) {
+          const id = item[s.partitionKey]?.S;
+          if (id !== undefined) items.set(id, item);
+        }
+        pending = output.UnprocessedKeys?.[s.table]?.Keys ?? [];
+        if (pending.length > 0 && attempt >= s.maxAttempts) {
+          const error = new PipelineError(
+            'enrich',
+            'METADATA_UNPROCESSED_KEYS',
+            `DynamoDB BatchGetItem on table "${s.table}" left ${pending.length} keys unprocessed after ${attempt} attempts (throttled)`,
+            { retriable: true },
+          );
+          for (const key of pending) failures.set(key[s.partitionKey]?.S ?? '', error);
+          break;
+        }
+      } catch (thrown) {
+        const error = toEnrichError(thrown, { table: s.table, operation: 'BatchGetItem' });
+        if (!error.retriable || attempt >= s.maxAttempts) {
+          for (const key of pending) failures.set(key[s.partitionKey]?.S ?? '', error);
+          break;
+        }
+      }
+      if (pending.length > 0) await this.#sleep(this.#backoff(attempt - 1));
+    }
+
+    const answers = new Map<string, MetadataResult>();
+    for (const id of messageIds) {
+      const item = items.get(id);
+      const failure = failures.get(id);
+      if (item !== undefined)
+        answers.set(id, this.#found(item, s.projection.length === 0 ? undefined : s.projection));
+      else answers.set(id, failure ?? this.#notFound());
+    }
+    return answers;
+  }
+
+  async #withRetry<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (thrown) {
+        const error = toEnrichError(thrown, { table: this.#settings.table, operation });
+        if (!error.retriable || attempt >= this.#settings.maxAttempts) throw error;
+        await this.#sleep(this.#backoff(attempt - 1));
+      }
+    }
+  }
+
+  #backoff(retry: number): number {
+    return backoffDelayMs(retry, {
+      baseMs: this.#settings.backoffBaseMs,
+      maxMs: this.#settings.backoffMaxMs,
+      random: this.#random,
+    });
+  }
+
+  #asError(thrown: unknown, operation: string): PipelineError {
+    const error = toEnrichError(thrown, { table: this.#settings.table, operation });
+    logger.warn('metadata lookup failed', {
+      code: error.code,
+      retriable: error.retriable,
+      error: error.message,
+    });
+    return error;
+  }
+
+  #found(item: Item, keep?: readonly string[]): EmailMetadata {
+    const attributes = stringifyItem(item);
+    if (keep !== undefined) {
+      for (const name of Object.keys(attributes)) if (!keep.includes(name)) delete attributes[name];
+    }
+    return { status: 'FOUND', attributes, source: this.#source };
+  }
+
+  #notFound(): EmailMetadata {
+    return { status: 'NOT_FOUND', attributes: {}, source: this.#source };
+  }
+}
+
+/** Attribute names go through ExpressionAttributeNames so reserved words (`status`, `name`) work. */
+function projectionFor(names: readonly string[]): { expression?: string; names: Record<string, string> } {
+  if (names.length === 0) return { names: {} };
+  const placeholders: Record<string, string> = {};
+  names.forEach((name, index) => {
+    placeholders[`#p${index}`] = name;
+  });
+  return { expression: Object.keys(placeholders).join(', '), names: placeholders };
+}
+
+function unexpectedlyMissing(): PipelineError {
+  return new PipelineError(
+    'enrich',
+    'METADATA_RESULT_MISSING',
+    'the DynamoDB store produced no answer for a lookup',
+    {
+      retriable: true,
+    },
+  );
+}
