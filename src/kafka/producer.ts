@@ -1,0 +1,238 @@
+import type { Kafka as KafkaClient, KafkaConfig, Message, Producer, ProducerConfig } from 'kafkajs';
+import { Kafka, Partitioners } from 'kafkajs';
+import { PipelineError } from '../errors.ts';
+import { logger } from '../observability/logger.ts';
+import { type ClientOptions, type ClientSettings, kafkaClientConfig } from './client.ts';
+import { deadlineExceeded, PRODUCE_ERROR_CODES, toProduceError } from './errors.ts';
+
+/** One record for Kafka. The caller has already serialized the value and chosen key and headers. */
+export interface OutgoingRecord {
+  topic: string;
+  /** `mail.messageId` for SES events, so the events of one email share a partition and stay ordered. */
+  key: string | Buffer | null;
+  value: string | Buffer | null;
+  /** Event type and schema id/version for events; stage and error details for dead letters. */
+  headers?: Readonly<Record<string, string | Buffer>>;
+  /** Epoch milliseconds; the broker's clock is used when left out. */
+  timestamp?: number;
+}
+
+export type SendResult = { ok: true; topic: string } | { ok: false; error: PipelineError };
+
+/** Where records go. One result per input record, in the same order; sends never throw. */
+export interface ProducerPort {
+  /**
+   * @param deadline epoch milliseconds by which every record is acknowledged or reported failed; pass
+   *   something shorter than the Lambda's remaining time so the handler still has time to answer.
+   */
+  send(batch: readonly OutgoingRecord[], deadline: number): Promise<SendResult[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Exactly-once per partition for as long as one producer lives: the broker drops a retried batch it has
+ * already written, and one request in flight keeps a retry from overtaking the batch before it.
+ */
+export const PRODUCER_CONFIG: Readonly<ProducerConfig> = Object.freeze({
+  idempotent: true,
+  maxInFlightRequests: 1,
+  // Production clusters create topics deliberately; a typo must fail, not create a new topic.
+  allowAutoTopicCreation: false,
+  // Murmur2 like the Java client, so keys land on the same partitions whoever produces them.
+  createPartitioner: Partitioners.DefaultPartitioner,
+  // Bounded, so that an abandoned producer stops retrying; the caller's deadline is the real limit.
+  retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2_000 },
+});
+
+/** acks=all: a record counts as sent once every in-sync replica has it. */
+export const ACKS_ALL = -1;
+
+export interface KafkajsProducerOptions extends ClientOptions {
+  /** Builds the kafkajs client from its config; tests wrap the real one to watch what it is asked. */
+  createKafka?: (config: KafkaConfig) => KafkaClient;
+  now?: () => number;
+}
+
+interface ProducerSlot {
+  producer: Producer;
+  connected: Promise<void>;
+}
+
+type Timer = { expired: Promise<typeof TIMED_OUT>; cancel(): void };
+const TIMED_OUT = Symbol('timed out');
+
+function startTimer(ms: number): Timer {
+  let handle: NodeJS.Timeout | undefined;
+  const expired = new Promise<typeof TIMED_OUT>((resolve) => {
+    handle = setTimeout(() => resolve(TIMED_OUT), Math.max(0, ms));
+  });
+  return { expired, cancel: () => clearTimeout(handle) };
+}
+
+function toMessage(record: OutgoingRecord): Message {
+  return {
+    key: record.key,
+    value: record.value,
+    ...(record.headers === undefined ? {} : { headers: { ...record.headers } }),
+    ...(record.timestamp === undefined ? {} : { timestamp: String(record.timestamp) }),
+  };
+}
+
+const liveProducers = new Set<KafkajsProducer>();
+
+/**
+ * The kafkajs adapter. It creates its producer on the first send and keeps it for later sends (warm
+ * Lambda invocations), drops it after any failure so the next send starts on a fresh connection and
+ * producer id, and runs one send at a time so the idempotent sequence numbers stay in order.
+ */
+export class KafkajsProducer implements ProducerPort {
+  readonly #settings: ClientSettings;
+  readonly #options: KafkajsProducerOptions;
+  readonly #now: () => number;
+  #kafka: KafkaClient | undefined;
+  #slot: ProducerSlot | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+  #created = 0;
+  #closed = false;
+
+  constructor(settings: ClientSettings, options: KafkajsProducerOptions = {}) {
+    this.#settings = settings;
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** How many kafkajs producers this adapter has created: 1 while healthy, more after failures. */
+  get producersCreated(): number {
+    return this.#created;
+  }
+
+  send(batch: readonly OutgoingRecord[], deadline: number): Promise<SendResult[]> {
+    const run = this.#queue.then(() => this.#sendNow(batch, deadline));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#queue;
+    const slot = this.#slot;
+    this.#slot = undefined;
+    liveProducers.delete(this);
+    if (slot !== undefined) {
+      await slot.connected.catch(() => undefined);
+      await slot.producer.disconnect().catch(() => undefined);
+    }
+  }
+
+  async #sendNow(batch: readonly OutgoingRecord[], deadline: number): Promise<SendResult[]> {
+    if (batch.length === 0) return [];
+    if (this.#closed) {
+      const error = new PipelineError('produce', 'KAFKA_PRODUCER_CLOSED', 'the producer is shutting down', {
+        retriable: true,
+      });
+      return batch.map(() => ({ ok: false, error }));
+    }
+    const timeoutMs = Math.min(deadline - this.#now(), this.#settings.sendTimeoutMs);
+    const results: (SendResult | undefined)[] = new Array(batch.length);
+    if (timeoutMs <= 0) return batch.map(() => ({ ok: false, error: deadlineExceeded(0) }));
+
+    const timer = startTimer(timeoutMs);
+    try {
+      for (const [topic, indexes] of this.#groupByTopic(batch)) {
+        const outcome = await this.#sendTopic(topic, indexes, batch, { timer, timeoutMs, deadline });
+        for (const [index, result] of outcome) results[index] = result;
+        if (
+          outcome.some(
+            ([, result]) => !result.ok && result.error.code === PRODUCE_ERROR_CODES.deadlineExceeded,
+          )
+        ) {
+          break;
+        }
+      }
+    } finally {
+      timer.cancel();
+    }
+    return results.map((result) => result ?? { ok: false, error: deadlineExceeded(timeoutMs) });
+  }
+
+  #groupByTopic(batch: readonly OutgoingRecord[]): Map<string, number[]> {
+    const groups = new Map<string, number[]>();
+    batch.forEach((record, index) => {
+      const indexes = groups.get(record.topic);
+      if (indexes === undefined) groups.set(record.topic, [index]);
+      else indexes.push(index);
+    });
+    return groups;
+  }
+
+  async #sendTopic(
+    topic: string,
+    indexes: number[],
+    batch: readonly OutgoingRecord[],
+    limit: { timer: Timer; timeoutMs: number; deadline: number },
+  ): Promise<[number, SendResult][]> {
+    const { timer, timeoutMs, deadline } = limit;
+    const fail = (error: PipelineError): [number, SendResult][] =>
+      indexes.map((index) => [index, { ok: false, error }]);
+    const slot = this.#acquire();
+    const sent = slot.connected.then(() =>
+      slot.producer.sendBatch({
+        acks: ACKS_ALL,
+        timeout: Math.max(1, deadline - this.#now()),
+        topicMessages: [
+          { topic, messages: indexes.map((index) => toMessage(batch[index] as OutgoingRecord)) },
+        ],
+      }),
+    );
+    let outcome: Awaited<typeof sent> | typeof TIMED_OUT;
+    try {
+      outcome = await Promise.race([sent, timer.expired]);
+    } catch (thrown) {
+      const error = toProduceError(thrown);
+      if (error.code === PRODUCE_ERROR_CODES.recordRejected && indexes.length > 1) {
+        // One bad record fails its whole batch; send them one by one so only that record is reported.
+        const isolated: [number, SendResult][] = [];
+        for (const index of indexes) isolated.push(...(await this.#sendTopic(topic, [index], batch, limit)));
+        return isolated;
+      }
+      if (error.code !== PRODUCE_ERROR_CODES.recordRejected) this.#discard(slot, error);
+      return fail(error);
+    }
+    if (outcome === TIMED_OUT) {
+      const error = deadlineExceeded(timeoutMs);
+      this.#discard(slot, error);
+      return fail(error);
+    }
+    return indexes.map((index) => [index, { ok: true, topic }]);
+  }
+
+  #acquire(): ProducerSlot {
+    if (this.#slot !== undefined) return this.#slot;
+    this.#kafka ??= (this.#options.createKafka ?? ((config) => new Kafka(config)))(
+      kafkaClientConfig(this.#settings, this.#options),
+    );
+    const producer = this.#kafka.producer(PRODUCER_CONFIG);
+    const slot: ProducerSlot = { producer, connected: producer.connect() };
+    // The connect outcome is always awaited through a race; this only keeps a late failure from going unhandled.
+    slot.connected.catch(() => undefined);
+    this.#slot = slot;
+    this.#created += 1;
+    liveProducers.add(this);
+    return slot;
+  }
+
+  /** Forgets a producer that failed, so the next send reconnects from scratch. */
+  #discard(slot: ProducerSlot, error: PipelineError): void {
+    if (this.#slot === slot) this.#slot = undefined;
+    logger.warn('Kafka producer dropped after a failure; the next send reconnects', {
+      code: error.code,
+      retriable: error.retriable,
+    });
+    slot.producer.disconnect().catch(() => undefined);
+  }
+}
+
+/** Disconnects every producer that is still connected; used on shutdown. */
+export async function closeAllProducers(): Promise<void> {
+  await Promise.all([...liveProducers].map((producer) => producer.close()));
+}
