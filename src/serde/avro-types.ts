@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import avro from 'avsc';
+import { PipelineError } from '../errors.ts';
+
+/** An Avro schema as parsed JSON (the usual case) or as its JSON text. */
+export type AvroSchemaInput = object | string;
+
+export interface CompiledSchema {
+  readonly type: avro.Type;
+  /** The exact text sent to a registry; registries compare definitions as text, so it must be stable. */
+  readonly definition: string;
+  /** SHA-256 of `definition`: a short cache key that still tells two spellings of a schema apart. */
+  readonly definitionHash: string;
+  /** SHA-256 of the Parsing Canonical Form: equal for schemas that differ only in docs, order of keys etc. */
+  readonly fingerprint: string;
+  /** Full name of the top-level named type (record), used by record-name subject strategies. */
+  readonly fullName: string | undefined;
+}
+
+/**
+ * Compiles each schema once and hands back the same compiled type afterwards: parsing a schema is far
+ * more expensive than encoding a record, so it must never happen per record.
+ */
+export class AvroTypeCache {
+  private readonly byObject = new WeakMap<object, CompiledSchema>();
+  private readonly byText = new Map<string, CompiledSchema>();
+  private readonly options: Partial<avro.ForSchemaOptions>;
+
+  constructor(options: Partial<avro.ForSchemaOptions> = {}) {
+    this.options = options;
+  }
+
+  compile(schema: AvroSchemaInput): CompiledSchema {
+    if (typeof schema === 'object' && schema !== null) {
+      const known = this.byObject.get(schema);
+      if (known) return known;
+      const compiled = this.compileText(JSON.stringify(schema));
+      this.byObject.set(schema, compiled);
+      return compiled;
+    }
+    if (typeof schema === 'string') return this.compileText(schema);
+    throw new PipelineError(
+      'serialize',
+      'SERDE_INVALID_SCHEMA',
+      'schema: expected an Avro schema object or JSON text',
+    );
+  }
+
+  private compileText(definition: string): CompiledSchema {
+    const known = this.byText.get(definition);
+    if (known) return known;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(definition);
+    } catch (error) {
+      throw new PipelineError(
+        'serialize',
+        'SERDE_INVALID_SCHEMA',
+        `schema is not valid JSON: ${(error as Error).message}`,
+      );
+    }
+    let type: avro.Type;
+    try {
+      type = avro.Type.forSchema(parsed as avro.Schema, this.options);
+    } catch (error) {
+      throw new PipelineError(
+        'serialize',
+        'SERDE_INVALID_SCHEMA',
+        `schema is not valid Avro: ${(error as Error).message}`,
+      );
+    }
+    const compiled: CompiledSchema = {
+      type,
+      definition,
+      definitionHash: createHash('sha256').update(definition).digest('hex'),
+      fingerprint: type.fingerprint('sha256').toString('hex'),
+      fullName: type.name,
+    };
+    this.byText.set(definition, compiled);
+    return compiled;
+  }
+}
+
+export const defaultTypeCache = new AvroTypeCache();
+
+/**
+ * Encodes with a precise error: the message names the first path that does not match, never the value
+ * itself (values may hold email addresses).
+ */
+export function encodeAvroBody(compiled: CompiledSchema, value: unknown): Buffer {
+  try {
+    return compiled.type.toBuffer(value);
+  } catch (error) {
+    const paths: string[] = [];
+    compiled.type.isValid(value, {
+      errorHook: (path: string[], _value: unknown, type: avro.Type) => {
+        paths.push(`${path.join('.') || '(root)'} (expected ${describeType(type)})`);
+      },
+    });
+    const where = paths.length > 0 ? paths.slice(0, 5).join(', ') : (error as Error).message;
+    throw new PipelineError(
+      'serialize',
+      'SERDE_INVALID_VALUE',
+      `value does not match Avro schema ${compiled.fullName ?? '(unnamed)'}: ${where}`,
+      { cause: error },
+    );
+  }
+}
+
+function describeType(type: avro.Type): string {
+  if (type.name) return type.name;
+  return type.typeName;
+}

@@ -1,0 +1,170 @@
+import { deflateSync } from 'node:zlib';
+import { ConfigError, PipelineError } from '../errors.ts';
+import { logger } from '../observability/logger.ts';
+import {
+  type AvroSchemaInput,
+  type AvroTypeCache,
+  type CompiledSchema,
+  defaultTypeCache,
+  encodeAvroBody,
+} from './avro-types.ts';
+import {
+  type CompatibilityLevel,
+  DEFAULT_COMPATIBILITY,
+  toGlueCompatibility,
+} from './compatibility-level.ts';
+import { type GlueConnectionOptions, GlueSchemaRegistry, type SchemaVersionInfo } from './glue-registry.ts';
+import { RefreshingCache } from './refreshing-cache.ts';
+import type { EncodeContext, EncodeResult, Serializer } from './types.ts';
+import { frameGlue, type GlueCompression } from './wire-format.ts';
+
+export interface GlueSerializerOptions {
+  /** Connection settings, or a ready GlueSchemaRegistry (shared clients, tests). */
+  registry: GlueConnectionOptions | GlueSchemaRegistry;
+  registryName: string;
+  /** Fixed schema name; when absent the topic names the schema, as the AWS Java serializer does. */
+  schemaName?: string;
+  /** Default topic when encode() is not told one. */
+  topic?: string;
+  /** Create the registry/schema/version when missing. Off by default: the registration script owns that. */
+  autoRegister?: boolean;
+  /** Compatibility given to a schema this serializer creates. */
+  compatibility?: CompatibilityLevel;
+  compression?: GlueCompression;
+  /** How long a looked-up version id is fresh (default 24 h, as the AWS serializer). */
+  cacheTtlMs?: number;
+  typeCache?: AvroTypeCache;
+  now?: () => number;
+}
+
+const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000;
+const AVAILABLE = 'AVAILABLE';
+
+export class GlueSerializer implements Serializer {
+  readonly format = 'glue' as const;
+  private readonly registry: GlueSchemaRegistry;
+  private readonly versionIds: RefreshingCache<SchemaVersionInfo>;
+  private readonly typeCache: AvroTypeCache;
+  private readonly options: GlueSerializerOptions;
+
+  constructor(options: GlueSerializerOptions) {
+    if (!options.registryName)
+      throw new ConfigError('glue.registryName', 'required: the Glue registry to use');
+    this.options = options;
+    this.registry =
+      options.registry instanceof GlueSchemaRegistry
+        ? options.registry
+        : new GlueSchemaRegistry(options.registry);
+    this.typeCache = options.typeCache ?? defaultTypeCache;
+    this.versionIds = new RefreshingCache({
+      ttlMs: options.cacheTtlMs ?? DEFAULT_TTL_MS,
+      now: options.now,
+      onRefreshError: (key, error) =>
+        logger.warn('Glue schema version refresh failed; serving the cached id', {
+          key,
+          error: String(error),
+        }),
+    });
+  }
+
+  async encode(value: unknown, schema: AvroSchemaInput, context: EncodeContext = {}): Promise<EncodeResult> {
+    const compiled = this.typeCache.compile(schema);
+    const schemaName = this.schemaNameFor(context);
+    const version = await this.versionIds.get(
+      `${this.options.registryName}/${schemaName}#${compiled.definitionHash}`,
+      () => this.lookUp(schemaName, compiled),
+    );
+    const avroBody = encodeAvroBody(compiled, value);
+    const compression = this.options.compression ?? 'none';
+    const body = compression === 'zlib' ? deflateSync(avroBody) : avroBody;
+    return {
+      bytes: frameGlue(version.schemaVersionId, compression, body),
+      schemaRef: {
+        format: 'glue',
+        id: version.schemaVersionId,
+        ...(version.versionNumber === undefined ? {} : { version: version.versionNumber }),
+      },
+    };
+  }
+
+  /** Waits for background refreshes (tests, graceful shutdown). */
+  async settled(): Promise<void> {
+    await this.versionIds.settled();
+  }
+
+  private schemaNameFor(context: EncodeContext): string {
+    const name = this.options.schemaName ?? context.topic ?? this.options.topic;
+    if (!name) {
+      throw new ConfigError(
+        'glue.schemaName',
+        'no schema name: set a fixed schema name or pass the topic to encode()',
+      );
+    }
+    return name;
+  }
+
+  private async lookUp(schemaName: string, compiled: CompiledSchema): Promise<SchemaVersionInfo> {
+    const { registryName } = this.options;
+    const found = await this.registry.findVersionByDefinition(registryName, schemaName, compiled.definition);
+    if (found) return this.requireAvailable(found, schemaName);
+    if (!this.options.autoRegister) {
+      throw new PipelineError(
+        'registry',
+        'SCHEMA_NOT_REGISTERED',
+        `schema "${registryName}/${schemaName}" has no version matching this definition in ${this.registry.endpointLabel}; run \`ses-kafka register-schemas\` or enable auto-registration`,
+      );
+    }
+    const registered =
+      (await this.registry.registerVersion(registryName, schemaName, compiled.definition)) ??
+      (await this.createSchema(schemaName, compiled));
+    return this.requireAvailable(registered, schemaName);
+  }
+
+  private async createSchema(schemaName: string, compiled: CompiledSchema): Promise<SchemaVersionInfo> {
+    const { registryName } = this.options;
+    const compatibility = toGlueCompatibility(this.options.compatibility ?? DEFAULT_COMPATIBILITY);
+    const created = await this.registry.createSchema(
+      registryName,
+      schemaName,
+      compiled.definition,
+      compatibility,
+    );
+    if (created) return created;
+    await this.registry.ensureRegistry(registryName);
+    const retried = await this.registry.createSchema(
+      registryName,
+      schemaName,
+      compiled.definition,
+      compatibility,
+    );
+    if (!retried) {
+      throw new PipelineError(
+        'registry',
+        'REGISTRY_BAD_RESPONSE',
+        `registry "${registryName}" still missing after creating it`,
+      );
+    }
+    return retried;
+  }
+
+  /**
+   * Glue checks compatibility asynchronously: a new version starts PENDING. Poll the version until it
+   * settles, since bytes framed with a version that ends up FAILURE would be unreadable.
+   */
+  private async requireAvailable(version: SchemaVersionInfo, schemaName: string): Promise<SchemaVersionInfo> {
+    let current = version;
+    for (let attempt = 0; current.status !== undefined && current.status !== AVAILABLE; attempt += 1) {
+      if (current.status !== 'PENDING' || attempt >= 20) {
+        throw new PipelineError(
+          'registry',
+          'SCHEMA_VERSION_UNAVAILABLE',
+          `schema "${this.options.registryName}/${schemaName}" version ${current.schemaVersionId} is ${current.status}, not AVAILABLE; check its compatibility in the registry`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const fetched = await this.registry.getVersionById(current.schemaVersionId);
+      current = { ...current, status: fetched.status, versionNumber: fetched.versionNumber };
+    }
+    return current;
+  }
+}
