@@ -39,7 +39,8 @@ export class CachedMetadataStore implements MetadataStore {
         ? new LRUCache<string, EmailMetadata>({
             max: settings.maxEntries,
             ttl: settings.ttlMs,
-            ...(now === undefined ? {} : { perf: { now } }),
+            // An injected clock is read on every check; lru-cache would otherwise reuse a reading for 1 ms.
+            ...(now === undefined ? {} : { perf: { now }, ttlResolution: 0 }),
           })
         : undefined;
   }
