@@ -1,7 +1,7 @@
 import { Command } from 'commander';
+import { readPackageVersion } from '../version.ts';
 import { registerStackCommand } from './stack.ts';
 import { registerStartCommand } from './start.ts';
-import { readPackageVersion } from '../version.ts';
 
 // Each subcommand lives in its own file and adds itself to the program here.
 const program = new Command()

@@ -1,0 +1,25 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, found from this file's location so the CLI works from any working directory. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * Everything the stack downloads or writes lives under one git-ignored folder: `cache/` holds the
+ * downloaded servers (kept across runs), `run/` holds pid files, logs and data of the running stack.
+ */
+export const STACK_HOME = path.resolve(process.env.STACK_HOME ?? path.join(REPO_ROOT, '.stack'));
+export const CACHE_DIR = path.join(STACK_HOME, 'cache');
+export const RUN_DIR = path.join(STACK_HOME, 'run');
+
+export function serviceRunDir(service: string): string {
+  return path.join(RUN_DIR, service);
+}
+
+export function serviceLogFile(service: string): string {
+  return path.join(RUN_DIR, service, `${service}.log`);
+}
+
+export function servicePidFile(service: string): string {
+  return path.join(RUN_DIR, service, `${service}.pid`);
+}
