@@ -1,0 +1,57 @@
+/** The versioned base Avro schema of the enriched event (schemas/ses-email-event/). */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import avro from 'avsc';
+import { ConfigError } from '../errors.ts';
+
+export const BASE_SCHEMA_VERSIONS = ['v1', 'v2'] as const;
+export type BaseSchemaVersion = (typeof BASE_SCHEMA_VERSIONS)[number];
+export const LATEST_BASE_SCHEMA_VERSION: BaseSchemaVersion = 'v2';
+
+export const BASE_SCHEMA_DIR = fileURLToPath(new URL('../../schemas/ses-email-event/', import.meta.url));
+
+/** A record schema as JSON, the shape transforms map and registries store. */
+export interface AvroRecordSchema {
+  type: 'record';
+  name: string;
+  namespace?: string;
+  doc?: string;
+  fields: Array<{ name: string; type: unknown; default?: unknown; doc?: string }>;
+}
+
+function checkVersion(version: string): BaseSchemaVersion {
+  if ((BASE_SCHEMA_VERSIONS as readonly string[]).includes(version)) return version as BaseSchemaVersion;
+  throw new ConfigError(
+    'schema.version',
+    `unknown base schema version '${version}'; use one of ${BASE_SCHEMA_VERSIONS.join(', ')}`,
+  );
+}
+
+export function baseSchemaPath(version: string = 'v1'): string {
+  return `${BASE_SCHEMA_DIR}${checkVersion(version)}.avsc`;
+}
+
+const parsedByVersion = new Map<BaseSchemaVersion, AvroRecordSchema>();
+const typeByVersion = new Map<BaseSchemaVersion, avro.Type>();
+
+/** The parsed schema JSON. Each call returns a fresh deep copy, so callers may mutate it (transforms do). */
+export function loadBaseSchema(version: string = 'v1'): AvroRecordSchema {
+  const checked = checkVersion(version);
+  let schema = parsedByVersion.get(checked);
+  if (schema === undefined) {
+    schema = JSON.parse(readFileSync(baseSchemaPath(checked), 'utf8')) as AvroRecordSchema;
+    parsedByVersion.set(checked, schema);
+  }
+  return structuredClone(schema);
+}
+
+/** The compiled avsc type, built once per version (timestamps are plain longs: epoch millis). */
+export function baseSchemaType(version: string = 'v1'): avro.Type {
+  const checked = checkVersion(version);
+  let type = typeByVersion.get(checked);
+  if (type === undefined) {
+    type = avro.Type.forSchema(loadBaseSchema(checked) as avro.Schema);
+    typeByVersion.set(checked, type);
+  }
+  return type;
+}

@@ -1,0 +1,208 @@
+/**
+ * Builds the record value for the base Avro schema (schemas/ses-email-event/) from a canonical SesEvent
+ * and what enrichment found. Timestamps become epoch milliseconds (Avro timestamp-millis as a long);
+ * absent optional values become null; open-set strings pass through untouched.
+ */
+import type { EmailMetadata } from '../enrich/metadata.ts';
+import type { BaseSchemaVersion } from './base-schema.ts';
+import type { SesEvent, SesMail } from './model.ts';
+import type { EnvelopeKind } from './parse.ts';
+
+export interface RecordSource {
+  envelope?: EnvelopeKind;
+  snsMessageId?: string;
+  topicArn?: string;
+  /** ISO-8601, as SNS wrote it. */
+  snsTimestamp?: string;
+  sqsMessageId?: string;
+  processedAt: Date;
+  producerVersion: string;
+}
+
+type Value = Record<string, unknown>;
+
+function orNull<T>(value: T | null | undefined): T | null {
+  return value ?? null;
+}
+
+/** Only for timestamps the parser already validated. */
+function millis(iso: string): number {
+  return Date.parse(iso);
+}
+
+function millisOrNull(iso: string | null | undefined): number | null {
+  if (iso == null) return null;
+  const parsed = Date.parse(iso);
+  return Number.isNaN(parsed) ? null : parsed;
+}
+
+function mailValue(mail: SesMail): Value {
+  const common = mail.commonHeaders;
+  return {
+    messageId: mail.messageId,
+    timestamp: millis(mail.timestamp),
+    source: mail.source,
+    sourceAddress: mail.sourceAddress,
+    sourceArn: orNull(mail.sourceArn),
+    sourceIp: orNull(mail.sourceIp),
+    callerIdentity: orNull(mail.callerIdentity),
+    sendingAccountId: orNull(mail.sendingAccountId),
+    destination: [...mail.destination],
+    headersTruncated: orNull(mail.headersTruncated),
+    headers: (mail.headers ?? []).map((header) => ({ name: header.name, value: header.value })),
+    commonHeaders:
+      common == null
+        ? null
+        : {
+            from: common.from ?? [],
+            to: common.to ?? [],
+            cc: common.cc ?? [],
+            bcc: common.bcc ?? [],
+            replyTo: common.replyTo ?? [],
+            sender: orNull(common.sender),
+            returnPath: orNull(common.returnPath),
+            date: orNull(common.date),
+            messageId: orNull(common.messageId),
+            subject: orNull(common.subject),
+          },
+    tags: mail.tags ?? {},
+  };
+}
+
+function detailValues(event: SesEvent): Value {
+  const { bounce, complaint, delivery, send, reject, open, click, failure, deliveryDelay, subscription } =
+    event;
+  const topicPreferences = (preferences: NonNullable<typeof subscription>['newTopicPreferences']) =>
+    preferences == null
+      ? null
+      : {
+          unsubscribeAll: orNull(preferences.unsubscribeAll),
+          topicSubscriptionStatus: (preferences.topicSubscriptionStatus ?? []).map((topic) => ({
+            topicName: topic.topicName,
+            subscriptionStatus: topic.subscriptionStatus,
+          })),
+        };
+  return {
+    bounce: bounce
+      ? {
+          bounceType: bounce.bounceType,
+          bounceSubType: bounce.bounceSubType,
+          bouncedRecipients: bounce.bouncedRecipients.map((recipient) => ({
+            emailAddress: recipient.emailAddress,
+            action: orNull(recipient.action),
+            status: orNull(recipient.status),
+            diagnosticCode: orNull(recipient.diagnosticCode),
+          })),
+          timestamp: millis(bounce.timestamp),
+          feedbackId: bounce.feedbackId,
+          reportingMTA: orNull(bounce.reportingMTA),
+          remoteMtaIp: orNull(bounce.remoteMtaIp),
+        }
+      : null,
+    complaint: complaint
+      ? {
+          complainedRecipients: complaint.complainedRecipients.map((recipient) => ({
+            emailAddress: recipient.emailAddress,
+          })),
+          timestamp: millis(complaint.timestamp),
+          feedbackId: complaint.feedbackId,
+          complaintSubType: orNull(complaint.complaintSubType),
+          userAgent: orNull(complaint.userAgent),
+          complaintFeedbackType: orNull(complaint.complaintFeedbackType),
+          arrivalDate: millisOrNull(complaint.arrivalDate),
+        }
+      : null,
+    delivery: delivery
+      ? {
+          timestamp: millis(delivery.timestamp),
+          processingTimeMillis: orNull(delivery.processingTimeMillis),
+          recipients: [...delivery.recipients],
+          smtpResponse: orNull(delivery.smtpResponse),
+          reportingMTA: orNull(delivery.reportingMTA),
+          remoteMtaIp: orNull(delivery.remoteMtaIp),
+        }
+      : null,
+    send: send ? { extraJson: Object.keys(send).length > 0 ? JSON.stringify(send) : null } : null,
+    reject: reject ? { reason: orNull(reject.reason) } : null,
+    open: open
+      ? {
+          timestamp: millis(open.timestamp),
+          ipAddress: orNull(open.ipAddress),
+          userAgent: orNull(open.userAgent),
+        }
+      : null,
+    click: click
+      ? {
+          timestamp: millis(click.timestamp),
+          link: click.link,
+          linkTags: click.linkTags ?? {},
+          ipAddress: orNull(click.ipAddress),
+          userAgent: orNull(click.userAgent),
+        }
+      : null,
+    failure: failure
+      ? { templateName: orNull(failure.templateName), errorMessage: orNull(failure.errorMessage) }
+      : null,
+    deliveryDelay: deliveryDelay
+      ? {
+          timestamp: millis(deliveryDelay.timestamp),
+          delayType: deliveryDelay.delayType,
+          expirationTime: millisOrNull(deliveryDelay.expirationTime),
+          reportingMTA: orNull(deliveryDelay.reportingMTA),
+          delayedRecipients: deliveryDelay.delayedRecipients.map((recipient) => ({
+            emailAddress: recipient.emailAddress,
+            status: orNull(recipient.status),
+            diagnosticCode: orNull(recipient.diagnosticCode),
+          })),
+        }
+      : null,
+    subscription: subscription
+      ? {
+          timestamp: millis(subscription.timestamp),
+          contactList: orNull(subscription.contactList),
+          source: orNull(subscription.source),
+          newTopicPreferences: topicPreferences(subscription.newTopicPreferences),
+          oldTopicPreferences: topicPreferences(subscription.oldTopicPreferences),
+        }
+      : null,
+  };
+}
+
+/**
+ * The value of one Kafka record, valid for the base schema `schemaVersion` (default v1). v2 adds
+ * `unknownFieldsJson`: the top-level SES fields the schema does not name, as JSON.
+ */
+export function toEnrichedValue(
+  event: SesEvent,
+  metadata: EmailMetadata,
+  source: RecordSource,
+  options: { schemaVersion?: BaseSchemaVersion } = {},
+): Value {
+  const value: Value = {
+    eventId: event.eventId,
+    eventType: event.eventType,
+    eventTime: millis(event.eventTime),
+    format: event.format,
+    mail: mailValue(event.mail),
+    ...detailValues(event),
+    metadata: {
+      status: metadata.status,
+      attributes: { ...metadata.attributes },
+      source: orNull(metadata.source),
+      reason: orNull(metadata.reason),
+    },
+    source: {
+      envelope: orNull(source.envelope),
+      snsMessageId: orNull(source.snsMessageId),
+      topicArn: orNull(source.topicArn),
+      snsTimestamp: millisOrNull(source.snsTimestamp),
+      sqsMessageId: orNull(source.sqsMessageId),
+      processedAt: source.processedAt.getTime(),
+      producerVersion: source.producerVersion,
+    },
+  };
+  if ((options.schemaVersion ?? 'v1') !== 'v1') {
+    value.unknownFieldsJson = Object.keys(event.extra).length > 0 ? JSON.stringify(event.extra) : null;
+  }
+  return value;
+}

@@ -1,0 +1,110 @@
+/**
+ * Validates one SES message (the JSON SES publishes, already out of its SNS/SQS envelope) and turns it
+ * into the canonical SesEvent.
+ */
+import { PipelineError } from '../errors.ts';
+import { bareAddress } from './address.ts';
+import { eventIdFor } from './event-id.ts';
+import { describeIssues, describeType } from './issues.ts';
+import {
+  DETAIL_KEY_BY_EVENT_TYPE,
+  DETAIL_KEYS,
+  type DetailKey,
+  type SesEvent,
+  type SesEventFormat,
+  sesMessageSchema,
+} from './model.ts';
+
+export type SesMessageResult = { ok: true; event: SesEvent } | { ok: false; error: PipelineError };
+
+/** SES's own messages on the topic that describe no email, e.g. the one sent when a topic is attached. */
+const CONTROL_NOTIFICATION_TYPES = new Set(['AmazonSnsSubscriptionSucceeded']);
+
+const KNOWN_TOP_LEVEL_KEYS = new Set<string>(['eventType', 'notificationType', 'mail', ...DETAIL_KEYS]);
+
+export function invalidSes(message: string, code = 'SES_INVALID'): PipelineError {
+  return new PipelineError('parse', code, message);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+export function parseSesMessage(input: unknown): SesMessageResult {
+  if (!isRecord(input)) {
+    return {
+      ok: false,
+      error: invalidSes(`(root): expected an SES event object, got ${describeType(input)}`),
+    };
+  }
+  const notificationType = input.notificationType;
+  if (typeof notificationType === 'string' && CONTROL_NOTIFICATION_TYPES.has(notificationType)) {
+    return {
+      ok: false,
+      error: invalidSes(
+        `notificationType: ${notificationType} is an SES control message about the topic, not an email event; it can be dropped`,
+        'SES_CONTROL_MESSAGE',
+      ),
+    };
+  }
+
+  const problems: string[] = [];
+  if (input.eventType == null && input.notificationType == null) {
+    problems.push(
+      'eventType: required string missing (event publishing sets eventType, identity notifications set notificationType)',
+    );
+  }
+  const parsed = sesMessageSchema.safeParse(input);
+  if (!parsed.success) problems.push(describeIssues(parsed.error.issues, input));
+  if (!parsed.success || problems.length > 0) {
+    return { ok: false, error: invalidSes(problems.join('; ')) };
+  }
+
+  const message = parsed.data;
+  const format: SesEventFormat = message.eventType != null ? 'EVENT_PUBLISHING' : 'NOTIFICATION';
+  const eventType = (message.eventType ?? message.notificationType) as string;
+  const detailKey: DetailKey | undefined = DETAIL_KEY_BY_EVENT_TYPE[eventType];
+  // Send's detail object is empty, so its absence loses nothing; every other known type needs its own.
+  if (detailKey !== undefined && detailKey !== 'send' && message[detailKey] == null) {
+    return {
+      ok: false,
+      error: invalidSes(
+        `${detailKey}: required object missing (${format === 'NOTIFICATION' ? 'notificationType' : 'eventType'} is ${eventType})`,
+      ),
+    };
+  }
+
+  const extra: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(message)) {
+    if (!KNOWN_TOP_LEVEL_KEYS.has(key)) extra[key] = value;
+  }
+  const withoutId: Omit<SesEvent, 'eventId' | 'eventTime'> = {
+    format,
+    eventType,
+    mail: { ...message.mail, sourceAddress: bareAddress(message.mail.source) },
+    extra,
+  };
+  const details = withoutId as Record<DetailKey, unknown>;
+  for (const key of DETAIL_KEYS) {
+    if (message[key] != null) details[key] = message[key];
+  }
+  const eventTime = detailTimestampOf(withoutId, detailKey) ?? message.mail.timestamp;
+  const event: SesEvent = { eventId: '', eventTime, ...withoutId };
+  event.eventId = eventIdFor(event);
+  return { ok: true, event: reorder(event) };
+}
+
+function detailTimestampOf(
+  event: Omit<SesEvent, 'eventId' | 'eventTime'>,
+  key: DetailKey | undefined,
+): string | undefined {
+  if (key === undefined) return undefined;
+  const detail = event[key] as { timestamp?: unknown } | undefined;
+  return typeof detail?.timestamp === 'string' ? detail.timestamp : undefined;
+}
+
+/** Identity fields first, so `ses-kafka parse` output reads well. */
+function reorder(event: SesEvent): SesEvent {
+  const { eventId, format, eventType, eventTime, mail, extra, ...details } = event;
+  return { eventId, format, eventType, eventTime, mail, ...details, extra };
+}
