@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../stack/endpoints.ts';
 import type { EnrichConfig } from './config.ts';
 
 /**
@@ -11,15 +12,24 @@ export function createDynamoDbClient(
   config: Pick<EnrichConfig, 'endpoint' | 'requestTimeoutMs'>,
   env: Record<string, string | undefined> = process.env,
 ): DynamoDBClient {
-  const region =
-    env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? (config.endpoint === undefined ? undefined : 'us-east-1');
+  const local = config.endpoint !== undefined && isLoopback(config.endpoint);
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? (local ? LOCAL_AWS_REGION : undefined);
+  // A loopback endpoint is the local stack (dynalite), which accepts any signature; real endpoints
+  // always use the SDK's credential chain.
+  const credentials = local && env.AWS_ACCESS_KEY_ID === undefined ? LOCAL_AWS_CREDENTIALS : undefined;
   return new DynamoDBClient({
     ...(region === undefined ? {} : { region }),
     ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
+    ...(credentials === undefined ? {} : { credentials }),
     maxAttempts: 1,
     requestHandler: {
       connectionTimeout: Math.min(config.requestTimeoutMs, 1_000),
       requestTimeout: config.requestTimeoutMs,
     },
   });
+}
+
+function isLoopback(endpoint: string): boolean {
+  const host = new URL(endpoint).hostname;
+  return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
 }

@@ -108,23 +108,30 @@ export class DynamoDbMetadataStore implements MetadataStore {
 
     let found = 0;
     let notFound = 0;
-    let failed = 0;
+    const failures = new Map<string, { count: number; retriable: boolean; example: string }>();
     for (const request of unique) {
       const key = this.lookupKey(request) as string;
       const answer = answers.get(key) ?? unexpectedlyMissing();
-      if (answer instanceof PipelineError) failed++;
-      else if (answer.status === 'FOUND') found++;
+      if (answer instanceof PipelineError) {
+        const seen = failures.get(answer.code);
+        if (seen === undefined) {
+          failures.set(answer.code, { count: 1, retriable: answer.retriable, example: answer.message });
+        } else seen.count++;
+      } else if (answer.status === 'FOUND') found++;
       else notFound++;
       for (const id of waiting.get(key) ?? []) results.set(id, answer);
     }
-    logger.debug('metadata lookup batch', {
+    const summary = {
       requests: requests.length,
       uniqueLookups: unique.length,
       found,
       notFound,
-      failed,
       strategy: this.#settings.keyStrategy,
-    });
+    };
+    // One line per batch, not per email: an outage must not flood the logs. Messages hold no addresses.
+    if (failures.size > 0)
+      logger.warn('metadata lookups failed', { ...summary, failures: Object.fromEntries(failures) });
+    else logger.debug('metadata lookup batch', summary);
     return results;
   }
 
@@ -298,13 +305,7 @@ export class DynamoDbMetadataStore implements MetadataStore {
   }
 
   #asError(thrown: unknown, operation: string): PipelineError {
-    const error = toEnrichError(thrown, { table: this.#settings.table, operation });
-    logger.warn('metadata lookup failed', {
-      code: error.code,
-      retriable: error.retriable,
-      error: error.message,
-    });
-    return error;
+    return toEnrichError(thrown, { table: this.#settings.table, operation });
   }
 
   #found(item: Item, keep?: readonly string[]): EmailMetadata {
