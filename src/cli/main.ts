@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { readPackageVersion } from '../version.ts';
+import { registerRegisterSchemasCommand } from './register-schemas.ts';
 import { registerStackCommand } from './stack.ts';
 import { registerStartCommand } from './start.ts';
 
@@ -12,5 +13,6 @@ const program = new Command()
 
 registerStackCommand(program);
 registerStartCommand(program);
+registerRegisterSchemasCommand(program);
 
 await program.parseAsync(process.argv);
