@@ -58,7 +58,7 @@ export const DEFAULT_CONNECTION_TIMEOUT_MS = 3_000;
 
 const brokerSchema = z
   .string()
-  .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'expected host:port')
+  .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: 'expected host:port', abort: true })
   .refine((broker) => {
     const port = Number(broker.slice(broker.lastIndexOf(':') + 1));
     return port >= 1 && port <= 65535;
@@ -69,7 +69,10 @@ const topicSchema = z
   .string()
   .min(1)
   .max(249)
-  .regex(/^[A-Za-z0-9._-]+$/, 'a topic name may only hold letters, digits, ".", "_" and "-"')
+  .regex(/^[A-Za-z0-9._-]+$/, {
+    error: 'a topic name may only hold letters, digits, ".", "_" and "-"',
+    abort: true,
+  })
   .refine((name) => name !== '.' && name !== '..', 'a topic cannot be named "." or ".."');
 
 const booleanSchema = z.enum(['true', 'false'], { error: 'expected true or false' });

@@ -74,15 +74,10 @@ export function buildDeadLetter(input: DeadLetterInput): OutgoingRecord {
 
 export type DeadLetterAction = 'retry' | 'dead-letter' | 'fail';
 
-// Failures that stem from the input itself; anything else (config, registry, credentials) hits every
-// input alike, and dead-lettering would quietly move the whole stream into the DLQ.
-const INPUT_STAGES: ReadonlySet<PipelineStage> = new Set([
-  'parse',
-  'enrich',
-  'to-record',
-  'transform',
-  'serialize',
-]);
+// Failures that stem from the input itself. The others (config, registry, credentials, and enrichment,
+// whose permanent failures are a missing table or denied access) hit every input alike, and
+// dead-lettering them would quietly move the whole stream into the DLQ.
+const INPUT_STAGES: ReadonlySet<PipelineStage> = new Set(['parse', 'to-record', 'transform', 'serialize']);
 
 /**
  * What to do with a failed input:

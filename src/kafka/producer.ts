@@ -152,7 +152,11 @@ export class KafkajsProducer implements ProducerPort {
     } finally {
       timer.cancel();
     }
-    return results.map((result) => result ?? { ok: false, error: deadlineExceeded(timeoutMs) });
+    // Topics after the one that ran out of time were never tried; they get the same retriable answer.
+    return Array.from(
+      batch,
+      (_, index) => results[index] ?? { ok: false, error: deadlineExceeded(timeoutMs) },
+    );
   }
 
   #groupByTopic(batch: readonly OutgoingRecord[]): Map<string, number[]> {
