@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { readPackageVersion } from '../version.ts';
+import { registerParseCommand } from './parse.ts';
 import { registerRegisterSchemasCommand } from './register-schemas.ts';
 import { registerStackCommand } from './stack.ts';
 import { registerStartCommand } from './start.ts';
@@ -13,6 +14,7 @@ const program = new Command()
 
 registerStackCommand(program);
 registerStartCommand(program);
+registerParseCommand(program);
 registerRegisterSchemasCommand(program);
 
 await program.parseAsync(process.argv);

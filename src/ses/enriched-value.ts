@@ -6,7 +6,7 @@
 import type { EmailMetadata } from '../enrich/metadata.ts';
 import type { BaseSchemaVersion } from './base-schema.ts';
 import type { SesEvent, SesMail } from './model.ts';
-import type { EnvelopeKind } from './parse.ts';
+import type { EnvelopeInfo, EnvelopeKind } from './parse.ts';
 
 export interface RecordSource {
   envelope?: EnvelopeKind;
@@ -19,13 +19,22 @@ export interface RecordSource {
   producerVersion: string;
 }
 
+/** The `source` block inputs from a ParseOutcome's envelope plus the producer's own facts. */
+export function recordSource(
+  envelope: Partial<EnvelopeInfo>,
+  producer: { processedAt: Date; producerVersion: string },
+): RecordSource {
+  const { kind, ...ids } = envelope;
+  return kind === undefined ? { ...ids, ...producer } : { envelope: kind, ...ids, ...producer };
+}
+
 type Value = Record<string, unknown>;
 
 function orNull<T>(value: T | null | undefined): T | null {
   return value ?? null;
 }
 
-/** Only for timestamps the parser already validated. */
+/** Only for timestamps the parser already validated as ISO-8601. */
 function millis(iso: string): number {
   return Date.parse(iso);
 }

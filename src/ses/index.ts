@@ -10,7 +10,7 @@ export {
   LATEST_BASE_SCHEMA_VERSION,
   loadBaseSchema,
 } from './base-schema.ts';
-export { type RecordSource, toEnrichedValue } from './enriched-value.ts';
+export { type RecordSource, recordSource, toEnrichedValue } from './enriched-value.ts';
 export { eventIdFor, recipientsOf } from './event-id.ts';
 export type {
   SesBounce,

@@ -7,6 +7,7 @@
  * never costs the others.
  */
 import { describeError, PipelineError } from '../errors.ts';
+import { redactEmail } from '../observability/logger.ts';
 import { describeType } from './issues.ts';
 import type { SesEvent } from './model.ts';
 import { invalidSes, parseSesMessage } from './ses-message.ts';
@@ -62,6 +63,11 @@ function joinLocation(outer: string | undefined, inner: string | undefined): str
   return inner.startsWith('[') ? `${outer}${inner}` : `${outer} ${inner}`;
 }
 
+/** JSON.parse messages quote a slice of the input, which may hold an address. */
+function notJson(where: string, error: unknown): PipelineError {
+  return invalidSes(`${where}: not JSON (${redactEmail(describeError(error))})`, 'SES_NOT_JSON');
+}
+
 function failure(
   error: PipelineError,
   envelope: Partial<EnvelopeInfo>,
@@ -79,7 +85,7 @@ function fromSesText(text: string, where: string, envelope: EnvelopeInfo, raw: s
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return failure(invalidSes(`${where}: not JSON (${describeError(error)})`, 'SES_NOT_JSON'), envelope, raw);
+    return failure(notJson(where, error), envelope, raw);
   }
   return fromSesValue(value, envelope, raw);
 }
@@ -178,7 +184,7 @@ export function parseSqsRecord(record: unknown): ParseOutcome {
   try {
     value = JSON.parse(body);
   } catch (error) {
-    return failure(invalidSes(`body: not JSON (${describeError(error)})`, 'SES_NOT_JSON'), ids, raw);
+    return failure(notJson('body', error), ids, raw);
   }
   if (isRecord(value) && isSnsNotificationShape(value)) {
     return fromSnsNotification(value, 'sqs-sns', 'body.', ids, raw);
@@ -317,7 +323,7 @@ export function parseAnyInput(text: string): ParseOutcome[] {
   const lines = text.split(/\r?\n/);
   const nonBlank = lines.filter((line) => line.trim() !== '');
   if (nonBlank.length <= 1) {
-    return [failure(invalidSes(`(root): not JSON (${describeError(wholeError)})`, 'SES_NOT_JSON'), {}, text)];
+    return [failure(notJson('(root)', wholeError), {}, text)];
   }
   const outcomes: ParseOutcome[] = [];
   lines.forEach((line, index) => {
@@ -327,9 +333,7 @@ export function parseAnyInput(text: string): ParseOutcome[] {
     try {
       value = JSON.parse(line);
     } catch (error) {
-      outcomes.push(
-        failure(invalidSes(`(root): not JSON (${describeError(error)})`, 'SES_NOT_JSON'), {}, line, location),
-      );
+      outcomes.push(failure(notJson('(root)', error), {}, line, location));
       return;
     }
     for (const outcome of parseJsonValue(value, line)) outcomes.push(withLocation(outcome, location));

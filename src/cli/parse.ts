@@ -1,0 +1,70 @@
+/**
+ * `ses-kafka parse [FILE...]`: SES events in any envelope in, one canonical SesEvent per line (JSON) out.
+ * Each invalid record's error goes to stderr and processing continues, so one bad record in a replay file
+ * does not hide the rest. Exit code: 0 all parsed, 1 some record invalid, 2 some input unreadable.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { describeError } from '../errors.ts';
+import { redactEmail } from '../observability/logger.ts';
+import { parseAnyInput } from '../ses/parse.ts';
+
+export interface ParseIo {
+  writeOut(line: string): void;
+  writeErr(line: string): void;
+  readStdin(): Promise<string>;
+}
+
+export const EXIT_INVALID_RECORD = 1;
+export const EXIT_UNREADABLE_INPUT = 2;
+
+async function readAllStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const processIo: ParseIo = {
+  writeOut: (line) => process.stdout.write(`${line}\n`),
+  writeErr: (line) => process.stderr.write(`${line}\n`),
+  readStdin: readAllStdin,
+};
+
+/** Parses each input (`-` or no files = stdin) and returns the exit code. */
+export async function runParse(files: readonly string[], io: ParseIo = processIo): Promise<number> {
+  let exitCode = 0;
+  const inputs = files.length === 0 ? ['-'] : files;
+  for (const file of inputs) {
+    const name = file === '-' ? 'stdin' : file;
+    let text: string;
+    try {
+      text = file === '-' ? await io.readStdin() : await readFile(file, 'utf8');
+    } catch (error) {
+      io.writeErr(`${name}: cannot read input (${describeError(error)})`);
+      exitCode = Math.max(exitCode, EXIT_UNREADABLE_INPUT);
+      continue;
+    }
+    for (const outcome of parseAnyInput(text)) {
+      if (outcome.ok) {
+        io.writeOut(JSON.stringify(outcome.event));
+        continue;
+      }
+      const where = outcome.location === undefined ? name : `${name} ${outcome.location}`;
+      io.writeErr(`${where}: ${outcome.error.code}: ${redactEmail(outcome.error.message)}`);
+      exitCode = Math.max(exitCode, EXIT_INVALID_RECORD);
+    }
+  }
+  return exitCode;
+}
+
+export function registerParseCommand(program: Command): void {
+  program
+    .command('parse')
+    .description(
+      'parse SES events (Lambda SNS/SQS event, SNS notification, bare SES JSON, arrays or NDJSON) and print one canonical event per line',
+    )
+    .argument('[files...]', 'input files; stdin when none or "-"')
+    .action(async (files: string[]) => {
+      process.exitCode = await runParse(files);
+    });
+}
