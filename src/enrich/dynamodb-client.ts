@@ -25,6 +25,8 @@ export function createDynamoDbClient(
     requestHandler: {
       connectionTimeout: Math.min(config.requestTimeoutMs, 1_000),
       requestTimeout: config.requestTimeoutMs,
+      // Without this the handler only logs a warning and the request keeps waiting.
+      throwOnRequestTimeout: true,
     },
   });
 }

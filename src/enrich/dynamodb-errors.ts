@@ -30,6 +30,7 @@ const NETWORK_CODES = new Set([
 
 const TRANSIENT_NAMES = new Set([
   'TimeoutError',
+  'AbortError',
   'RequestTimeout',
   'RequestTimeoutException',
   'InternalServerError',

@@ -368,6 +368,31 @@ describe('DynamoDB metadata store against dynalite', function () {
       }
     });
 
+    it('DynamoDB hanging: the request timeout turns it into a retriable error within the budget', async () => {
+      // Accepts connections and never answers, like a blackholed endpoint.
+      const sockets: import('node:net').Socket[] = [];
+      const server = createServer((socket) => sockets.push(socket));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as { port: number };
+      try {
+        const store = createMetadataStoreFromEnv({
+          DYNAMODB_ENDPOINT: `http://127.0.0.1:${port}`,
+          SES_KAFKA_METADATA_REQUEST_TIMEOUT_MS: '300',
+          SES_KAFKA_METADATA_MAX_ATTEMPTS: '2',
+          SES_KAFKA_METADATA_BACKOFF_BASE_MS: '5',
+        });
+        const started = Date.now();
+        const result = (await store.lookupMany([req('a', 'm-1', 'x@example.com')])).get('a');
+        const elapsed = Date.now() - started;
+        assert.ok(result instanceof PipelineError);
+        assert.equal(result.retriable, true);
+        assert.ok(elapsed >= 550 && elapsed < 3_000, `two 300 ms attempts took ${elapsed} ms`);
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        server.close();
+      }
+    });
+
     it('a missing table is a non-retriable error naming the setting, per email', async () => {
       const missing = uniqueTableName('enrich_missing');
       const store = createMetadataStore(config({ SES_KAFKA_METADATA_TABLE: missing }), {
