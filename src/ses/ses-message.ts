@@ -10,6 +10,7 @@ import {
   DETAIL_KEY_BY_EVENT_TYPE,
   DETAIL_KEYS,
   type DetailKey,
+  isIsoTimestamp,
   type SesEvent,
   type SesEventFormat,
   sesMessageSchema,
@@ -94,13 +95,25 @@ export function parseSesMessage(input: unknown): SesMessageResult {
   return { ok: true, event: reorder(event) };
 }
 
+/**
+ * The detail object's timestamp. For an event type SES adds later, the detail is guessed by SES's naming
+ * habit (`DeliveryDelay` -> `deliveryDelay`) so the event still gets its own time and a distinct eventId.
+ */
 function detailTimestampOf(
   event: Omit<SesEvent, 'eventId' | 'eventTime'>,
   key: DetailKey | undefined,
 ): string | undefined {
-  if (key === undefined) return undefined;
-  const detail = event[key] as { timestamp?: unknown } | undefined;
-  return typeof detail?.timestamp === 'string' ? detail.timestamp : undefined;
+  const detail =
+    key === undefined
+      ? event.extra[guessDetailKey(event.eventType)]
+      : (event[key] as Record<string, unknown> | undefined);
+  const timestamp = (detail as { timestamp?: unknown } | null | undefined)?.timestamp;
+  return typeof timestamp === 'string' && isIsoTimestamp(timestamp) ? timestamp : undefined;
+}
+
+function guessDetailKey(eventType: string): string {
+  const compact = eventType.replace(/\s+/g, '');
+  return compact.charAt(0).toLowerCase() + compact.slice(1);
 }
 
 /** Identity fields first, so `ses-kafka parse` output reads well. */

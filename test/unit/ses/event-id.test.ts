@@ -77,6 +77,15 @@ describe('eventIdFor', () => {
     }
   });
 
+  it('tells apart two events of a type SES adds later by their detail timestamp', () => {
+    const first = parseJson(fixture('edge/unknown-event-type.json').json);
+    const later = mutated(
+      'edge/unknown-event-type.json',
+      (json) => (json.quarantine.timestamp = '2024-03-21T13:00:00.000Z'),
+    );
+    assert.notEqual(first.eventId, later.eventId);
+  });
+
   it('tells apart two opens or two clicks of one email', () => {
     const open1 = parseJson(fixture('event-publishing/open.json').json);
     const open2 = mutated(

@@ -16,7 +16,11 @@ describe('ses parse: open sets and edge cases', () => {
     assert.deepEqual(event.extra, {
       quarantine: { timestamp: '2024-03-21T12:00:00.000Z', reason: 'held for review' },
     });
-    assert.equal(event.eventTime, event.mail.timestamp);
+    // Its time comes from the detail SES would name after it (`quarantine`), not from the send time.
+    assert.equal(event.eventTime, '2024-03-21T12:00:00.000Z');
+    const json = fixture('edge/unknown-event-type.json').json;
+    delete json.quarantine;
+    assert.equal(parseOne(json).eventTime, (json.mail as { timestamp: string }).timestamp);
   });
 
   it('passes new bounce types, bounce subtypes and delay types through as strings', () => {
