@@ -1,0 +1,248 @@
+import assert from 'node:assert/strict';
+import { Kafka, type KafkaConfig, logLevel, type ProducerBatch, type ProducerConfig } from 'kafkajs';
+import { loadKafkaSettings } from '../../../src/kafka/config.ts';
+import { PRODUCE_ERROR_CODES } from '../../../src/kafka/errors.ts';
+import { EVENT_HEADERS, eventHeaders } from '../../../src/kafka/headers.ts';
+import { KafkajsProducer, type OutgoingRecord, type SendResult } from '../../../src/kafka/producer.ts';
+import { RefreshingTokenCache } from '../../../src/kafka/token-cache.ts';
+import { unsecuredJwsToken } from '../../../src/kafka/unsecured-jws.ts';
+import { SCRAM_PASSWORD, SCRAM_USER } from '../../../src/stack/endpoints.ts';
+import {
+  baseSettings,
+  closedPort,
+  consume,
+  createTopics,
+  endpoints,
+  forwardTo,
+  headerText,
+  silentBroker,
+  uniqueTopic,
+} from './support.ts';
+
+const QUIET = { logLevel: logLevel.NOTHING };
+
+function events(topic: string, count: number): OutgoingRecord[] {
+  return Array.from({ length: count }, (_, index) => ({
+    topic,
+    key: `0100018f-message-${index}`,
+    value: Buffer.from(`avro-bytes-${index}`),
+    headers: eventHeaders({
+      eventType: index % 2 === 0 ? 'Delivery' : 'Bounce',
+      schemaId: 42,
+      schemaVersion: 3,
+    }),
+  }));
+}
+
+function assertAllOk(results: SendResult[]): void {
+  for (const result of results)
+    assert.ok(result.ok, result.ok ? '' : `${result.error.code}: ${result.error.message}`);
+}
+
+async function assertDelivered(topic: string, sent: OutgoingRecord[]) {
+  const received = await consume(topic, sent.length);
+  const byKey = new Map(received.map((record) => [String(record.key), record]));
+  for (const record of sent) {
+    const got = byKey.get(String(record.key));
+    assert.ok(got, `record ${String(record.key)} missing from ${topic}`);
+    assert.deepEqual(got.value, record.value);
+    assert.equal(headerText(got, EVENT_HEADERS.eventType), record.headers?.[EVENT_HEADERS.eventType]);
+    assert.equal(headerText(got, EVENT_HEADERS.schemaId), '42');
+    assert.equal(headerText(got, EVENT_HEADERS.schemaVersion), '3');
+  }
+  return received;
+}
+
+describe('kafkajs adapter against the local broker', function () {
+  this.timeout(120_000);
+
+  describe('produce and consume through each listener', () => {
+    it('PLAINTEXT, settings read from env', async () => {
+      const topic = uniqueTopic('plain');
+      await createTopics([topic]);
+      const settings = loadKafkaSettings({
+        SES_KAFKA_BROKERS: endpoints.kafkaBrokers,
+        SES_KAFKA_TOPIC: topic,
+      });
+      const producer = new KafkajsProducer(settings, QUIET);
+      const sent = events(topic, 4);
+      assertAllOk(await producer.send(sent, Date.now() + 20_000));
+      await producer.close();
+      await assertDelivered(topic, sent);
+    });
+
+    it('SASL SCRAM-SHA-512, settings read from env (bootstrap_server alias)', async () => {
+      const topic = uniqueTopic('scram');
+      await createTopics([topic]);
+      const settings = loadKafkaSettings({
+        bootstrap_server: endpoints.kafkaScramBrokers,
+        SES_KAFKA_TOPIC: topic,
+        SES_KAFKA_AUTH: 'scram-sha-512',
+        SES_KAFKA_USERNAME: SCRAM_USER,
+        SES_KAFKA_PASSWORD: SCRAM_PASSWORD,
+      });
+      const producer = new KafkajsProducer(settings, QUIET);
+      const sent = events(topic, 3);
+      assertAllOk(await producer.send(sent, Date.now() + 20_000));
+      await producer.close();
+      await assertDelivered(topic, sent);
+    });
+
+    it('SASL OAUTHBEARER with a cached unsecured JWS token', async () => {
+      const topic = uniqueTopic('oauth');
+      await createTopics([topic]);
+      let signed = 0;
+      const tokens = new RefreshingTokenCache(async () => {
+        signed += 1;
+        return unsecuredJwsToken({ subject: SCRAM_USER, lifetimeSeconds: 600 });
+      });
+      const producer = new KafkajsProducer(
+        baseSettings(topic, {
+          brokers: [endpoints.kafkaOauthBrokers],
+          auth: { mode: 'oauthbearer', tokens },
+        }),
+        QUIET,
+      );
+      const sent = events(topic, 3);
+      assertAllOk(await producer.send(sent, Date.now() + 20_000));
+      assertAllOk(await producer.send(events(topic, 1), Date.now() + 20_000));
+      await producer.close();
+      await assertDelivered(topic, sent);
+      assert.equal(signed, 1, 'every connection reuses the one cached token');
+    });
+  });
+
+  it('reports a wrong SCRAM password as a non-retriable authentication failure', async () => {
+    const topic = uniqueTopic('scram-bad');
+    const settings = loadKafkaSettings({
+      SES_KAFKA_BROKERS: endpoints.kafkaScramBrokers,
+      SES_KAFKA_TOPIC: topic,
+      SES_KAFKA_AUTH: 'scram-sha-512',
+      SES_KAFKA_USERNAME: SCRAM_USER,
+      SES_KAFKA_PASSWORD: 'not-the-password',
+    });
+    const producer = new KafkajsProducer(settings, QUIET);
+    const started = Date.now();
+    const results = await producer.send(events(topic, 2), Date.now() + 20_000);
+    await producer.close();
+    assert.ok(Date.now() - started < 10_000, 'an auth failure is not retried until the deadline');
+    for (const result of results) {
+      assert.ok(!result.ok);
+      assert.equal(result.error.code, PRODUCE_ERROR_CODES.authenticationFailed);
+      assert.equal(result.error.retriable, false);
+      assert.equal(result.error.stage, 'produce');
+      assert.ok(!result.error.message.includes('not-the-password'));
+    }
+  });
+
+  it('uses an idempotent producer with acks=all, one producer across sends', async () => {
+    const topic = uniqueTopic('idempotent');
+    await createTopics([topic], 1);
+    const producerConfigs: ProducerConfig[] = [];
+    const batches: ProducerBatch[] = [];
+    // The real client, wrapped only to record what the adapter asks for.
+    const createKafka = (config: KafkaConfig) => {
+      const kafka = new Kafka(config);
+      const makeProducer = kafka.producer.bind(kafka);
+      kafka.producer = (producerConfig?: ProducerConfig) => {
+        producerConfigs.push(producerConfig ?? {});
+        const producer = makeProducer(producerConfig);
+        const sendBatch = producer.sendBatch.bind(producer);
+        producer.sendBatch = (batch) => {
+          batches.push(batch);
+          return sendBatch(batch);
+        };
+        return producer;
+      };
+      return kafka;
+    };
+    const producer = new KafkajsProducer(baseSettings(topic), { ...QUIET, createKafka });
+    assertAllOk(await producer.send(events(topic, 2), Date.now() + 20_000));
+    assertAllOk(await producer.send(events(topic, 2).slice(0, 1), Date.now() + 20_000));
+    await producer.close();
+
+    assert.equal(producerConfigs.length, 1);
+    assert.equal(producerConfigs[0]?.idempotent, true);
+    assert.equal(producerConfigs[0]?.maxInFlightRequests, 1);
+    assert.deepEqual(
+      batches.map((batch) => batch.acks),
+      [-1, -1],
+    );
+
+    // What the broker stored: record batches carry the producer id and sequence of an idempotent producer
+    // (a plain producer writes producerId -1 and sequence -1).
+    const received = await consume(topic, 3);
+    const producerIds = new Set(received.map((record) => record.batchContext.producerId));
+    assert.equal(producerIds.size, 1, 'both sends came from the same producer');
+    const [producerId] = producerIds;
+    assert.ok(Number(producerId) >= 0, `producerId ${producerId}`);
+    const sequences = [...new Set(received.map((record) => record.batchContext.firstSequence))].sort(
+      (a, b) => a - b,
+    );
+    assert.deepEqual(sequences, [0, 2], 'sequence numbers continue from one send to the next');
+  });
+
+  it('reports records as retriable failures when the broker hangs past the deadline', async () => {
+    const silent = await silentBroker();
+    try {
+      const topic = uniqueTopic('hang');
+      const producer = new KafkajsProducer(
+        baseSettings(topic, { brokers: [`127.0.0.1:${silent.port}`] }),
+        QUIET,
+      );
+      const started = Date.now();
+      const results = await producer.send(events(topic, 3), Date.now() + 800);
+      const waited = Date.now() - started;
+      assert.ok(waited >= 750 && waited < 3_000, `waited ${waited} ms`);
+      for (const result of results) {
+        assert.ok(!result.ok);
+        assert.equal(result.error.code, PRODUCE_ERROR_CODES.deadlineExceeded);
+        assert.equal(result.error.retriable, true);
+      }
+      await producer.send(events(topic, 1), Date.now() + 200);
+      assert.equal(producer.producersCreated, 2, 'the hung producer was replaced');
+      await producer.close();
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('recovers after a failed send: the next send builds a new producer and gets through', async () => {
+    const topic = uniqueTopic('recover');
+    await createTopics([topic]);
+    const port = await closedPort();
+    const producer = new KafkajsProducer(baseSettings(topic, { brokers: [`127.0.0.1:${port}`] }), QUIET);
+
+    const failed = await producer.send(events(topic, 2), Date.now() + 10_000);
+    for (const result of failed) {
+      assert.ok(!result.ok);
+      assert.equal(result.error.code, PRODUCE_ERROR_CODES.unavailable);
+      assert.equal(result.error.retriable, true);
+    }
+
+    // The bootstrap address now leads to the real broker, as if it had come back.
+    const forward = await forwardTo(port, endpoints.kafkaBrokers);
+    try {
+      const sent = events(topic, 2);
+      assertAllOk(await producer.send(sent, Date.now() + 20_000));
+      assert.equal(producer.producersCreated, 2);
+      await producer.close();
+      await assertDelivered(topic, sent);
+    } finally {
+      await forward.close();
+    }
+  });
+
+  it('keeps the records of a healthy topic when another topic fails', async () => {
+    const topic = uniqueTopic('mixed');
+    await createTopics([topic]);
+    const missing = uniqueTopic('missing');
+    const producer = new KafkajsProducer(baseSettings(topic), QUIET);
+    const results = await producer.send([...events(topic, 2), ...events(missing, 1)], Date.now() + 3_000);
+    await producer.close();
+    assert.ok(results[0]?.ok && results[1]?.ok);
+    const failed = results[2];
+    assert.ok(failed && !failed.ok, 'a topic that does not exist is not created on the fly');
+    assert.equal(failed.error.retriable, true);
+  });
+});
