@@ -61,7 +61,8 @@ export class AvroTypeCache {
     }
     let type: avro.Type;
     try {
-      type = avro.Type.forSchema(parsed as avro.Schema, this.options);
+      // avsc records named types in `opts.registry`; a fresh one per schema keeps schemas independent.
+      type = avro.Type.forSchema(parsed as avro.Schema, { ...this.options, registry: {} });
     } catch (error) {
       throw new PipelineError(
         'serialize',

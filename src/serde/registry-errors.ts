@@ -46,6 +46,8 @@ export function isNetworkError(error: unknown): boolean {
   for (const link of causeChain(error)) {
     if (typeof link.code === 'string' && NETWORK_CODES.has(link.code)) return true;
     if (link.name === 'TimeoutError' || link.name === 'AbortError') return true;
+    // fetch() rejects with this TypeError only when no HTTP response arrived.
+    if (link.name === 'TypeError' && link.message === 'fetch failed') return true;
     // mappersmith (under @kafkajs/confluent-schema-registry) reports socket errors as a 400 whose text
     // carries the errno, so the message is the only reliable signal there.
     if (
@@ -85,7 +87,9 @@ export interface RegistryErrorContext {
  */
 export function toRegistryError(error: unknown, context: RegistryErrorContext): PipelineError {
   if (error instanceof PipelineError) return error;
-  const detail = error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const code = [...causeChain(error)].map((link) => link.code).find((value) => typeof value === 'string');
+  const detail = typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
   if (isNetworkError(error)) {
     return new PipelineError(
       'registry',
@@ -94,8 +98,16 @@ export function toRegistryError(error: unknown, context: RegistryErrorContext): 
       { retriable: true, cause: error },
     );
   }
-  const status = httpStatusOf(error);
   const name = awsErrorName(error);
+  if (name === 'CredentialsProviderError') {
+    return new PipelineError(
+      'registry',
+      'REGISTRY_NO_CREDENTIALS',
+      `no AWS credentials for ${context.registry} at ${context.url} while ${context.action}: ${detail}. Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (the local stack takes testing/testing).`,
+      { cause: error },
+    );
+  }
+  const status = httpStatusOf(error);
   const serverSide =
     (status !== undefined && status >= 500) ||
     (name !== undefined && RETRIABLE_AWS_NAMES.has(name)) ||
