@@ -178,7 +178,12 @@ export class KafkajsProducer implements ProducerPort {
     const { timer, timeoutMs, deadline } = limit;
     const fail = (error: PipelineError): [number, SendResult][] =>
       indexes.map((index) => [index, { ok: false, error }]);
-    const slot = this.#acquire();
+    let slot: ProducerSlot;
+    try {
+      slot = this.#acquire();
+    } catch (thrown) {
+      return fail(toProduceError(thrown));
+    }
     const sent = slot.connected.then(() =>
       slot.producer.sendBatch({
         acks: ACKS_ALL,
