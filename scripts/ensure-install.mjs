@@ -9,13 +9,16 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 20) {
-  console.error(`ses-kafka-producer needs Node.js 20 or newer; this is ${process.version}. Install a newer Node.js.`);
+  console.error(
+    `ses-kafka-producer needs Node.js 20 or newer; this is ${process.version}. Install a newer Node.js.`,
+  );
   process.exit(1);
 }
 
 const lockFile = path.join(root, 'package-lock.json');
 const installedMarker = path.join(root, 'node_modules', '.package-lock.json');
-const upToDate = existsSync(installedMarker) && statSync(installedMarker).mtimeMs >= statSync(lockFile).mtimeMs;
+const upToDate =
+  existsSync(installedMarker) && statSync(installedMarker).mtimeMs >= statSync(lockFile).mtimeMs;
 if (!upToDate) {
   console.log('Installing npm dependencies (npm ci)...');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
