@@ -3,7 +3,14 @@
  * becomes a chain of property reads, so the per-record path does no parsing and no schema lookups.
  */
 import { ConfigError } from '../errors.ts';
-import { type AvroSchema, asRecord, connectTypeOf, makeOptional, unwrapOptional } from './schema.ts';
+import {
+  type AvroSchema,
+  arrayItems,
+  asRecord,
+  connectTypeOf,
+  makeOptional,
+  unwrapOptional,
+} from './schema.ts';
 
 export function splitDottedPath(path: string): string[] {
   return path.split('.');
@@ -64,7 +71,7 @@ export function compileUpdater(
   const build = (schema: AvroSchema, index: number, walked: string): ((value: unknown) => unknown) => {
     const { base } = unwrapOptional(schema);
     if (connectTypeOf(base) === 'array') {
-      const items = (base as unknown as { items: AvroSchema }).items;
+      const items = arrayItems(base);
       const inner = build(items, index, walked);
       return (value) => (Array.isArray(value) ? value.map(inner) : value);
     }

@@ -314,3 +314,13 @@ export function isValidAvroName(name: string): boolean {
 export function fieldDefault(field: AvroField): unknown {
   return field.default === undefined ? null : field.default;
 }
+
+/** Element schema of an (optional) array schema. */
+export function arrayItems(schema: AvroSchema): AvroSchema {
+  return (unwrapOptional(schema).base as AvroComplexSchema).items as AvroSchema;
+}
+
+/** Value schema of an (optional) map schema. */
+export function mapValues(schema: AvroSchema): AvroSchema {
+  return (unwrapOptional(schema).base as AvroComplexSchema).values as AvroSchema;
+}

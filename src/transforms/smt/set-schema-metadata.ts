@@ -32,6 +32,12 @@ export class SetSchemaMetadata extends SideTransform<typeof definition> {
 
   protected mapSchema(schema: AvroSchema): AvroSchema {
     const { optional, base } = unwrapOptional(schema);
+    this.defaults =
+      isRecordSchema(base) && this.config['replace.null.with.default']
+        ? base.fields
+            .filter((field) => field.default !== undefined && field.default !== null)
+            .map((field) => ({ name: field.name, fallback: field.default }))
+        : [];
     const name = this.config['schema.name'] || null;
     const version = this.config['schema.version'];
     const node = typeof base === 'string' ? { type: base } : Array.isArray(base) ? null : { ...base };
@@ -48,7 +54,16 @@ export class SetSchemaMetadata extends SideTransform<typeof definition> {
     return optional ? ['null', node] : node;
   }
 
+  /** Connect rebuilds the top-level struct, which fills null fields with their defaults when asked. */
+  private defaults: Array<{ name: string; fallback: unknown }> = [];
+
   protected mapValue(value: unknown): unknown {
-    return value;
+    if (this.defaults.length === 0 || value === null || typeof value !== 'object') return value;
+    const source = value as Record<string, unknown>;
+    if (!this.defaults.some(({ name }) => source[name] === null || source[name] === undefined)) return value;
+    const out = { ...source };
+    for (const { name, fallback } of this.defaults)
+      if (out[name] === null || out[name] === undefined) out[name] = fallback;
+    return out;
   }
 }

@@ -100,7 +100,7 @@ export class TimestampConverter extends SideTransform<typeof definition> {
           { seconds: 1 / 1000, milliseconds: 1, microseconds: 1000, nanoseconds: 1_000_000 }[precision] ?? 1;
         return divisor < 1
           ? (value) => (value as number) * 1000
-          : (value) => Math.trunc((value as number) / divisor);
+          : (value) => Math.trunc((value as number) / divisor) + 0;
       }
       case 'string': {
         const format = this.dateFormat;
@@ -132,7 +132,8 @@ export class TimestampConverter extends SideTransform<typeof definition> {
       }
       case 'unix': {
         const precision = this.config['unix.precision'];
-        if (precision === 'seconds') return (millis) => Math.trunc(millis / 1000);
+        // `+ 0` turns JavaScript's -0 into Java's 0.
+        if (precision === 'seconds') return (millis) => Math.trunc(millis / 1000) + 0;
         if (precision === 'microseconds') return (millis) => millis * 1000;
         if (precision === 'nanoseconds') return (millis) => millis * 1_000_000;
         return (millis) => millis;
