@@ -14,6 +14,7 @@ import {
   TopicNameMatches,
 } from './predicates/predicates.ts';
 import { Cast } from './smt/cast.ts';
+import { DropField } from './smt/drop-field.ts';
 import { DropHeaders } from './smt/drop-headers.ts';
 import { ExtractField } from './smt/extract-field.ts';
 import { ExtractTopic } from './smt/extract-topic.ts';
@@ -60,6 +61,7 @@ const SIDED: Record<string, { pkg: string; cls: SideClass }> = {
   SetSchemaMetadata: { pkg: CONNECT_PACKAGE, cls: SetSchemaMetadata },
   HeaderFrom: { pkg: CONNECT_PACKAGE, cls: HeaderFrom },
   HashField: { pkg: EXTRAS_PACKAGE, cls: HashField },
+  DropField: { pkg: EXTRAS_PACKAGE, cls: DropField },
 };
 
 const PLAIN: Record<string, { pkg: string; cls: PlainClass }> = {

@@ -72,8 +72,11 @@ export function compileCaster(from: ConnectType, target: CastTarget): Caster {
   const integer = from === 'int32' || from === 'int64';
   const kind = integer ? 'integer' : 'floating';
   const bits = { int8: 8, int16: 16, int32: 32, int64: 64 } as const;
+  // The value itself stays out of the message: it may be personal data and messages reach logs and DLQ headers.
   const fail = (value: unknown): never => {
-    throw new TransformDataError(`Cast: value (${String(value)}) is out of range for ${target}`);
+    throw new TransformDataError(
+      `Cast: a ${typeof value} value cannot be converted to ${target} (not a number, or out of range)`,
+    );
   };
   switch (target) {
     case 'int8':
