@@ -1,0 +1,138 @@
+/**
+ * Builds the pipeline from the environment, once per process: the Lambda handlers, CLI replay and the
+ * HTTP endpoint share one metadata store (and its warm cache), one transform chain, one serializer (and
+ * its schema-id cache) and one Kafka producer across invocations.
+ */
+import { loadPipelineSettings, type PipelineSettings } from './config/pipeline-settings.ts';
+import { createMetadataStoreFromEnv, type MetadataStore } from './enrich/index.ts';
+import { loadKafkaSettings } from './kafka/config.ts';
+import { KafkajsProducer, type ProducerPort } from './kafka/producer.ts';
+import type { PipelineMetrics } from './observability/metrics.ts';
+import { Pipeline } from './pipeline.ts';
+import { ConfluentSerializer } from './serde/confluent-serializer.ts';
+import { GlueSerializer } from './serde/glue-serializer.ts';
+import type { Serializer } from './serde/types.ts';
+import { loadBaseSchema } from './ses/base-schema.ts';
+import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from './stack/endpoints.ts';
+import {
+  type FlatConfig,
+  loadConfigFile,
+  parseJsonConfig,
+  parsePropertiesConfig,
+  TransformChain,
+} from './transforms/index.ts';
+import { readPackageVersion } from './version.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface RuntimeOverrides {
+  producer?: ProducerPort;
+  metadata?: MetadataStore;
+  serializer?: Serializer;
+  metrics?: PipelineMetrics;
+  now?: () => number;
+}
+
+export interface Runtime {
+  pipeline: Pipeline;
+  producer: ProducerPort;
+  settings: PipelineSettings;
+  chain: TransformChain;
+  topic: string;
+  dlqTopic: string;
+}
+
+function transformConfig(settings: PipelineSettings): FlatConfig {
+  const source = settings.transforms;
+  if (source === undefined) return {};
+  if ('file' in source) return loadConfigFile(source.file);
+  const text = source.inline;
+  return text.trimStart().startsWith('{')
+    ? parseJsonConfig(text, 'SES_KAFKA_TRANSFORMS')
+    : parsePropertiesConfig(text);
+}
+
+/** The transform chain over the configured base schema; its output schema is what gets registered. */
+export function buildChain(settings: PipelineSettings, env: Env = process.env): TransformChain {
+  return TransformChain.build(transformConfig(settings), {
+    valueSchema: loadBaseSchema(settings.schemaVersion) as unknown as AvroSchema,
+    // The key is mail.messageId, so ValueToKey and $Key transforms start from a string key schema.
+    keySchema: 'string',
+    env,
+  });
+}
+
+function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
+}
+
+export function buildSerializer(
+  settings: PipelineSettings,
+  topic: string,
+  env: Env = process.env,
+): Serializer {
+  const registry = settings.registry;
+  if (registry.kind === 'confluent') {
+    return new ConfluentSerializer({
+      registry: { url: registry.url, ...(registry.auth ? { auth: registry.auth } : {}) },
+      subjectNameStrategy: registry.subjectNameStrategy,
+      topic,
+      autoRegister: settings.autoRegister,
+      compatibility: settings.compatibility,
+    });
+  }
+  // The local stack's moto accepts any signature; everywhere else the SDK's default credential chain applies.
+  const local = registry.endpoint !== undefined && isLoopback(registry.endpoint);
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? (local ? LOCAL_AWS_REGION : undefined);
+  return new GlueSerializer({
+    registry: {
+      ...(region === undefined ? {} : { region }),
+      ...(registry.endpoint === undefined ? {} : { endpoint: registry.endpoint }),
+      ...(local && env.AWS_ACCESS_KEY_ID === undefined ? { credentials: LOCAL_AWS_CREDENTIALS } : {}),
+    },
+    registryName: registry.registryName,
+    ...(registry.schemaName === undefined ? {} : { schemaName: registry.schemaName }),
+    topic,
+    autoRegister: settings.autoRegister,
+    compatibility: settings.compatibility,
+    compression: registry.compression,
+    cacheTtlMs: registry.cacheTtlMs,
+  });
+}
+
+/** Reads every setting (ConfigError names the bad variable) and wires the pipeline. */
+export function buildRuntime(env: Env = process.env, overrides: RuntimeOverrides = {}): Runtime {
+  const settings = loadPipelineSettings(env);
+  const kafka = loadKafkaSettings(env);
+  const chain = buildChain(settings, env);
+  const producer = overrides.producer ?? new KafkajsProducer(kafka);
+  const pipeline = new Pipeline({
+    metadata: overrides.metadata ?? createMetadataStoreFromEnv(env),
+    chain,
+    serializer: overrides.serializer ?? buildSerializer(settings, kafka.topic, env),
+    producer,
+    topic: kafka.topic,
+    dlqTopic: kafka.dlqTopic,
+    schemaVersion: settings.schemaVersion,
+    producerVersion: readPackageVersion(),
+    ...(overrides.metrics === undefined ? {} : { metrics: overrides.metrics }),
+    ...(overrides.now === undefined ? {} : { now: overrides.now }),
+  });
+  return { pipeline, producer, settings, chain, topic: kafka.topic, dlqTopic: kafka.dlqTopic };
+}
+
+let shared: Runtime | undefined;
+
+/** The process-wide runtime, built on first use. A ConfigError is thrown again on every call until fixed. */
+export function sharedRuntime(overrides: RuntimeOverrides = {}): Runtime {
+  shared ??= buildRuntime(process.env, overrides);
+  return shared;
+}
+
+/** Forgets the shared runtime (tests, or after closing its producer). */
+export async function resetSharedRuntime(): Promise<void> {
+  const current = shared;
+  shared = undefined;
+  await current?.producer.close();
+}
