@@ -15,6 +15,7 @@ import type { Serializer } from './serde/types.ts';
 import { loadBaseSchema } from './ses/base-schema.ts';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from './stack/endpoints.ts';
 import {
+  type AvroSchema,
   type FlatConfig,
   loadConfigFile,
   parseJsonConfig,
