@@ -4,6 +4,7 @@ import { registerParseCommand } from './parse.ts';
 import { registerRegisterSchemasCommand } from './register-schemas.ts';
 import { registerStackCommand } from './stack.ts';
 import { registerStartCommand } from './start.ts';
+import { registerTransformCommand } from './transform.ts';
 
 // Each subcommand lives in its own file and adds itself to the program here.
 const program = new Command()
@@ -16,5 +17,6 @@ registerStackCommand(program);
 registerStartCommand(program);
 registerParseCommand(program);
 registerRegisterSchemasCommand(program);
+registerTransformCommand(program);
 
 await program.parseAsync(process.argv);
