@@ -57,7 +57,7 @@ export class CuttableProxy {
   private readonly sockets = new Set<net.Socket>();
   port = 0;
 
-  constructor(private readonly target: { host: string; port: number }) {
+  constructor(target: { host: string; port: number }) {
     this.server = net.createServer((client) => {
       const upstream = net.connect(target.port, target.host);
       for (const socket of [client, upstream]) {

@@ -12,13 +12,22 @@ import { parseGlueFrame } from '../../../src/serde/wire-format.ts';
  * An in-memory stand-in for the Glue API calls the serde makes, with a switch to simulate an outage.
  * The real thing (moto) is exercised in test/integration/serde.
  */
+interface FakeInput {
+  SchemaId?: { RegistryName?: string; SchemaName?: string };
+  RegistryId?: { RegistryName?: string };
+  RegistryName?: string;
+  SchemaName?: string;
+  SchemaDefinition?: string;
+  SchemaVersionId?: string;
+}
+
 class FakeGlue {
   readonly calls: string[] = [];
   down = false;
   readonly registries = new Set<string>();
   readonly schemas = new Map<string, { id: string; definition: string; version: number }[]>();
 
-  async send(command: { constructor: { name: string }; input: Record<string, any> }): Promise<unknown> {
+  async send(command: { constructor: { name: string }; input: FakeInput }): Promise<unknown> {
     const name = command.constructor.name.replace(/Command$/, '');
     this.calls.push(name);
     if (this.down)
@@ -37,18 +46,18 @@ class FakeGlue {
         if (!versions) throw notFound();
         const version = {
           id: randomUUID(),
-          definition: input.SchemaDefinition,
+          definition: input.SchemaDefinition ?? '',
           version: versions.length + 1,
         };
         versions.push(version);
         return { SchemaVersionId: version.id, VersionNumber: version.version, Status: 'AVAILABLE' };
       }
       case 'CreateRegistry':
-        this.registries.add(input.RegistryName);
+        this.registries.add(input.RegistryName ?? '');
         return {};
       case 'CreateSchema': {
-        if (!this.registries.has(input.RegistryId.RegistryName)) throw notFound();
-        const version = { id: randomUUID(), definition: input.SchemaDefinition, version: 1 };
+        if (!this.registries.has(input.RegistryId?.RegistryName ?? '')) throw notFound();
+        const version = { id: randomUUID(), definition: input.SchemaDefinition ?? '', version: 1 };
         this.schemas.set(key, [version]);
         return { SchemaVersionId: version.id, SchemaVersionStatus: 'AVAILABLE' };
       }
