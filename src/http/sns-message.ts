@@ -1,0 +1,91 @@
+/**
+ * The JSON body SNS POSTs to an HTTP(S) subscription, checked for the fields that signature verification
+ * and dispatch rely on. Anything else in the body is ignored here and left to the pipeline.
+ */
+export type SnsMessageType = 'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';
+
+export const SNS_MESSAGE_TYPES: readonly SnsMessageType[] = [
+  'Notification',
+  'SubscriptionConfirmation',
+  'UnsubscribeConfirmation',
+];
+
+interface SnsMessageBase {
+  MessageId: string;
+  TopicArn: string;
+  Message: string;
+  Timestamp: string;
+  SignatureVersion: string;
+  Signature: string;
+  SigningCertURL: string;
+}
+
+export interface SnsNotification extends SnsMessageBase {
+  Type: 'Notification';
+  Subject?: string;
+  UnsubscribeURL?: string;
+}
+
+export interface SnsSubscriptionMessage extends SnsMessageBase {
+  Type: 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';
+  Token: string;
+  SubscribeURL: string;
+}
+
+export type SnsHttpMessage = SnsNotification | SnsSubscriptionMessage;
+
+export type SnsMessageParse = { ok: true; message: SnsHttpMessage } | { ok: false; error: string };
+
+const COMMON_FIELDS = [
+  'MessageId',
+  'TopicArn',
+  'Message',
+  'Timestamp',
+  'SignatureVersion',
+  'Signature',
+  'SigningCertURL',
+] as const;
+const SUBSCRIPTION_FIELDS = ['Token', 'SubscribeURL'] as const;
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+/** Parses and shape-checks a request body; the error names the first bad field. */
+export function parseSnsHttpMessage(body: string): SnsMessageParse {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch (error) {
+    return { ok: false, error: `body: not valid JSON (${(error as Error).message})` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, error: `body: expected an SNS message object, got ${describeType(value)}` };
+  }
+  const fields = value as Record<string, unknown>;
+  const type = fields.Type;
+  if (typeof type !== 'string' || !(SNS_MESSAGE_TYPES as readonly string[]).includes(type)) {
+    return {
+      ok: false,
+      error: `Type: expected one of ${SNS_MESSAGE_TYPES.join(', ')}, got ${typeof type === 'string' ? JSON.stringify(type.slice(0, 40)) : describeType(type)}`,
+    };
+  }
+  const required = type === 'Notification' ? COMMON_FIELDS : [...COMMON_FIELDS, ...SUBSCRIPTION_FIELDS];
+  for (const name of required) {
+    const field = fields[name];
+    if (typeof field !== 'string') {
+      const problem =
+        field === undefined ? 'required string missing' : `expected string, got ${describeType(field)}`;
+      return { ok: false, error: `${name}: ${problem}` };
+    }
+  }
+  for (const name of ['Subject', 'UnsubscribeURL'] as const) {
+    const field = fields[name];
+    if (field !== undefined && typeof field !== 'string') {
+      return { ok: false, error: `${name}: expected string when present, got ${describeType(field)}` };
+    }
+  }
+  return { ok: true, message: fields as unknown as SnsHttpMessage };
+}
