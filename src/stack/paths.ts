@@ -9,7 +9,8 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
  * downloaded servers (kept across runs), `run/` holds pid files, logs and data of the running stack.
  */
 export const STACK_HOME = path.resolve(process.env.STACK_HOME ?? path.join(REPO_ROOT, '.stack'));
-export const CACHE_DIR = path.join(STACK_HOME, 'cache');
+/** STACK_CACHE_DIR lets a second stack (e.g. a fault test's own broker) reuse the downloads. */
+export const CACHE_DIR = path.resolve(process.env.STACK_CACHE_DIR ?? path.join(STACK_HOME, 'cache'));
 export const RUN_DIR = path.join(STACK_HOME, 'run');
 
 export function serviceRunDir(service: string): string {

@@ -1,0 +1,24 @@
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { PipelineInput } from '../pipeline.ts';
+import type { Runtime } from '../runtime.ts';
+import { parseSqsRecord } from '../ses/index.ts';
+import { runInvocation } from './invoke.ts';
+
+/**
+ * SNS → SQS → Lambda (ReportBatchItemFailures). Each message that must be redelivered is reported by
+ * its messageId, so one bad or slow event never holds back the rest of the batch.
+ */
+export async function handleSqsEvent(
+  event: SQSEvent,
+  context: Pick<Context, 'getRemainingTimeInMillis'> | undefined,
+  runtime: Runtime,
+  flushMetrics?: () => void,
+): Promise<SQSBatchResponse> {
+  const records = Array.isArray(event?.Records) ? event.Records : [];
+  const inputs: PipelineInput[] = records.map((record, index) => ({
+    id: record?.messageId ?? `Records[${index}]`,
+    parsed: parseSqsRecord(record),
+  }));
+  const { redeliver } = await runInvocation(runtime, inputs, context, flushMetrics);
+  return { batchItemFailures: redeliver.map((result) => ({ itemIdentifier: result.id })) };
+}
