@@ -182,6 +182,8 @@ export function registerRegisterSchemasCommand(program: Command): void {
     .option('--glue-schema <name>', 'Glue schema name (default: the topic)')
     .option('--glue-endpoint <url>', 'Glue endpoint override (env GLUE_ENDPOINT)')
     .option('--region <region>', 'AWS region (env AWS_REGION)')
+    // Commander exits 1 on a bad flag, which here means "incompatible"; a usage error is a config error.
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_ERROR))
     .action(async (options: RegisterSchemasCliOptions) => {
       process.exitCode = await runRegisterSchemas(options);
     });
