@@ -1,5 +1,5 @@
 /** The versioned base Avro schema of the enriched event (schemas/ses-email-event/). */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
 import { ConfigError } from '../errors.ts';
@@ -8,7 +8,18 @@ export const BASE_SCHEMA_VERSIONS = ['v1', 'v2'] as const;
 export type BaseSchemaVersion = (typeof BASE_SCHEMA_VERSIONS)[number];
 export const LATEST_BASE_SCHEMA_VERSION: BaseSchemaVersion = 'v2';
 
-export const BASE_SCHEMA_DIR = fileURLToPath(new URL('../../schemas/ses-email-event/', import.meta.url));
+/**
+ * From the sources the schemas sit two folders up; in the Lambda bundle (one lambda.mjs) they are
+ * packed next to it. The first folder that holds them wins.
+ */
+function findSchemaDir(): string {
+  const candidates = ['../../schemas/ses-email-event/', './schemas/ses-email-event/'].map((relative) =>
+    fileURLToPath(new URL(relative, import.meta.url)),
+  );
+  return candidates.find((dir) => existsSync(`${dir}v1.avsc`)) ?? (candidates[0] as string);
+}
+
+export const BASE_SCHEMA_DIR = findSchemaDir();
 
 /** A record schema as JSON, the shape transforms map and registries store. */
 export interface AvroRecordSchema {

@@ -1,0 +1,76 @@
+/**
+ * `npm run package`: bundles the Lambda entry (src/lambda/index.ts) with esbuild into one ES module,
+ * packs it with the base schemas into dist/lambda.zip (nodejs22.x; arm64 by default, `--arch x86_64`
+ * also works: the bundle is plain JavaScript, so the same zip runs on both) and prints its size.
+ */
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { build } from 'esbuild';
+import { zipSync } from 'fflate';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface PackageResult {
+  zipPath: string;
+  zipBytes: number;
+  bundleBytes: number;
+}
+
+export async function packageLambda(
+  options: { outDir?: string; arch?: 'arm64' | 'x86_64' } = {},
+): Promise<PackageResult> {
+  const outDir = options.outDir ?? path.join(root, 'dist');
+  const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string })
+    .version;
+  mkdirSync(outDir, { recursive: true });
+  const bundle = await build({
+    entryPoints: [path.join(root, 'src/lambda/index.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none',
+    write: false,
+    outfile: path.join(outDir, 'lambda.mjs'),
+    define: { 'process.env.SES_KAFKA_BUNDLED_VERSION': JSON.stringify(version) },
+    // Some bundled CommonJS dependencies call require(); ES modules have none unless we make one.
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
+    logLevel: 'warning',
+  });
+  const code = bundle.outputFiles[0]?.contents;
+  if (code === undefined) throw new Error('esbuild produced no output');
+  const files: Record<string, Uint8Array> = { 'lambda.mjs': code };
+  const schemaDir = path.join(root, 'schemas/ses-email-event');
+  for (const name of readdirSync(schemaDir).filter((file) => file.endsWith('.avsc'))) {
+    files[`schemas/ses-email-event/${name}`] = readFileSync(path.join(schemaDir, name));
+  }
+  const zip = zipSync(files, { level: 9, mtime: new Date('2026-01-01T00:00:00Z') });
+  const zipPath = path.join(outDir, options.arch === 'x86_64' ? 'lambda-x86_64.zip' : 'lambda.zip');
+  writeFileSync(zipPath, zip);
+  writeFileSync(path.join(outDir, 'lambda.mjs'), code);
+  return { zipPath, zipBytes: statSync(zipPath).size, bundleBytes: code.byteLength };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const options = new Command()
+    .description('bundle the Lambda handlers into dist/lambda.zip')
+    .option('--arch <arch>', 'arm64 or x86_64 (same code; only the file name differs)', 'arm64')
+    .option('--out-dir <dir>', 'output folder', path.join(root, 'dist'))
+    .parse()
+    .opts<{ arch: string; outDir: string }>();
+  if (options.arch !== 'arm64' && options.arch !== 'x86_64') {
+    console.error(`--arch: expected arm64 or x86_64, got "${options.arch}"`);
+    process.exit(2);
+  }
+  const result = await packageLambda({ arch: options.arch, outDir: options.outDir });
+  console.log(
+    `${path.relative(process.cwd(), result.zipPath)}: ${(result.zipBytes / 1024).toFixed(0)} KiB zipped (bundle ${(result.bundleBytes / 1024).toFixed(0)} KiB)`,
+  );
+  console.log('handlers: lambda.snsHandler (SNS trigger), lambda.sqsHandler (SQS trigger)');
+}
