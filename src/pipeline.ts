@@ -105,15 +105,7 @@ export class Pipeline {
    * @param deadline epoch millis by which Kafka must have acknowledged; later sends come back `retry`.
    */
   async process(inputs: readonly PipelineInput[], deadline: number): Promise<PipelineResult[]> {
-    const work: Work[] = inputs.map((input) => ({
-      id: input.id,
-      raw: input.parsed.raw,
-      parsed: input.parsed,
-    }));
-    this.#triageParsed(work);
-    await this.#enrich(work);
-    this.#toRecords(work);
-    this.#transform(work);
+    const work = await this.#prepare(inputs);
     await this.#serialize(work);
     const produceLatencyMs = await this.#produce(work, deadline);
     const results = work.map((item) => ({
@@ -136,6 +128,44 @@ export class Pipeline {
       ...(produceLatencyMs === undefined ? {} : { produceLatencyMs }),
     });
     return results;
+  }
+
+  /**
+   * Runs parse, enrich, to-record and transform without serializing or producing: what `replay --dry-run`
+   * shows. `record` is set for inputs that would be produced; the others carry their disposition so far
+   * (a dead letter is reported as `dead-lettered` although nothing was sent).
+   */
+  async preview(
+    inputs: readonly PipelineInput[],
+  ): Promise<Array<{ id: string; record?: KafkaRecord; disposition?: Disposition }>> {
+    const work = await this.#prepare(inputs);
+    return work.map((item) => {
+      if (item.done) return { id: item.id, disposition: item.done };
+      if (item.deadLetterOf) {
+        return {
+          id: item.id,
+          disposition: {
+            kind: 'dead-lettered',
+            topic: item.outgoing?.topic ?? this.#deps.dlqTopic,
+            error: item.deadLetterOf,
+          },
+        };
+      }
+      return { id: item.id, ...(item.record ? { record: item.record } : {}) };
+    });
+  }
+
+  async #prepare(inputs: readonly PipelineInput[]): Promise<Work[]> {
+    const work: Work[] = inputs.map((input) => ({
+      id: input.id,
+      raw: input.parsed.raw,
+      parsed: input.parsed,
+    }));
+    this.#triageParsed(work);
+    await this.#enrich(work);
+    this.#toRecords(work);
+    this.#transform(work);
+    return work;
   }
 
   #settle(item: Work, error: PipelineError, topicForDeadLetter?: string, extraHeaders?: KafkaHeader[]): void {
