@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { readPackageVersion } from '../version.ts';
+import { registerConsumeCommand } from './consume.ts';
 import { registerParseCommand } from './parse.ts';
 import { registerRegisterSchemasCommand } from './register-schemas.ts';
+import { registerReportCommand } from './report.ts';
 import { registerStackCommand } from './stack.ts';
 import { registerStartCommand } from './start.ts';
 import { registerTransformCommand } from './transform.ts';
@@ -17,6 +19,8 @@ registerStackCommand(program);
 registerStartCommand(program);
 registerParseCommand(program);
 registerRegisterSchemasCommand(program);
+registerConsumeCommand(program);
+registerReportCommand(program);
 registerTransformCommand(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,295 @@
+/**
+ * Decoded record value -> warehouse rows. The value may have passed through a transform chain that
+ * renamed, flattened, hashed, cast or dropped fields, so every field is looked up by name, tolerantly:
+ * a missing or mistyped field becomes NULL instead of failing the record. Only `eventId` is required,
+ * because rows are upserted on it.
+ */
+import type { DecodeErrorRow, EventRow, RecipientRow, WarehouseEvent } from './model.ts';
+
+/** Where a record came from on Kafka and how it was framed. */
+export interface RecordOrigin {
+  topic: string;
+  partition: number;
+  offset: string;
+  wireFormat?: string;
+  schemaId?: string;
+}
+
+export interface RowMappingOptions {
+  /**
+   * Metadata attribute names that hold the campaign, tried in order (case-insensitive), then the SES
+   * message tag of the same name. Attribute names differ between teams, hence configurable.
+   */
+  campaignKeys?: readonly string[];
+  /** Clock for ingested_at; injectable for tests. */
+  now?: () => Date;
+}
+
+export const DEFAULT_CAMPAIGN_KEYS = ['campaign', 'campaignId', 'campaign_id', 'campaignName'] as const;
+
+export type MappingResult = { ok: true; row: WarehouseEvent } | { ok: false; code: string; message: string };
+
+type Obj = Record<string, unknown>;
+
+function isObject(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
+}
+
+/**
+ * The value at `path`, nested (`mail.messageId`) or flattened by a Flatten transform (`mail_messageId`,
+ * `mail.messageId` as one name).
+ */
+export function lookup(value: unknown, ...path: string[]): unknown {
+  let current: unknown = value;
+  for (const key of path) {
+    if (!isObject(current) || !(key in current)) {
+      current = undefined;
+      break;
+    }
+    current = current[key];
+  }
+  if (current !== undefined || path.length < 2 || !isObject(value)) return current;
+  for (const delimiter of ['_', '.']) {
+    const flat = path.join(delimiter);
+    if (flat in value) return value[flat];
+  }
+  return undefined;
+}
+
+function text(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    return String(value);
+  return null;
+}
+
+function integer(value: unknown): number | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return Math.trunc(value);
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return Number(value);
+  return null;
+}
+
+/** Epoch millis (the base schema), a Date, or text a TimestampConverter produced -> ISO-8601 UTC. */
+export function toIsoTimestamp(value: unknown): string | null {
+  let millis: number | undefined;
+  if (value instanceof Date) millis = value.getTime();
+  else if (typeof value === 'number') millis = value;
+  else if (typeof value === 'bigint') millis = Number(value);
+  else if (typeof value === 'string') {
+    const trimmed = value.trim();
+    millis = /^-?\d+$/.test(trimmed) ? Number(trimmed) : Date.parse(trimmed);
+  }
+  if (millis === undefined || !Number.isFinite(millis)) return null;
+  const date = new Date(millis);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+/** JSON text that survives Avro's bytes (Buffer) and long-as-bigint values. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => {
+    if (typeof item === 'bigint') return item.toString();
+    if (isObject(item) && (item as { type?: unknown }).type === 'Buffer' && Array.isArray(item.data)) {
+      return Buffer.from(item.data as number[]).toString('base64');
+    }
+    return item;
+  });
+}
+
+function jsonOrNull(value: unknown): string | null {
+  return value === undefined || value === null ? null : toJson(value);
+}
+
+function domainOf(address: string | null): string | null {
+  if (address === null) return null;
+  const bare = /<([^>]*)>/.exec(address)?.[1] ?? address;
+  const at = bare.lastIndexOf('@');
+  if (at < 0 || at === bare.length - 1) return null;
+  return bare
+    .slice(at + 1)
+    .trim()
+    .toLowerCase();
+}
+
+function subjectOf(value: unknown): string | null {
+  const common = text(lookup(value, 'mail', 'commonHeaders', 'subject'));
+  if (common !== null) return common;
+  const headers = lookup(value, 'mail', 'headers');
+  if (!Array.isArray(headers)) return null;
+  const header = headers.find(
+    (item) => isObject(item) && typeof item.name === 'string' && item.name.toLowerCase() === 'subject',
+  ) as Obj | undefined;
+  return header ? text(header.value) : null;
+}
+
+function campaignOf(value: unknown, keys: readonly string[]): string | null {
+  const sources = [lookup(value, 'metadata', 'attributes'), lookup(value, 'mail', 'tags')];
+  for (const source of sources) {
+    if (!isObject(source)) continue;
+    const byLowerName = new Map(Object.entries(source).map(([name, item]) => [name.toLowerCase(), item]));
+    for (const key of keys) {
+      const found = byLowerName.get(key.toLowerCase());
+      const candidate = Array.isArray(found) ? found[0] : found;
+      const campaign = text(candidate);
+      if (campaign !== null && campaign !== '') return campaign;
+    }
+  }
+  return null;
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(text).filter((item): item is string => item !== null) : [];
+}
+
+interface RecipientDetail {
+  address: string;
+  status?: unknown;
+  action?: unknown;
+  diagnosticCode?: unknown;
+}
+
+function detailed(list: unknown): RecipientDetail[] {
+  if (!Array.isArray(list)) return [];
+  const out: RecipientDetail[] = [];
+  for (const item of list) {
+    const address = isObject(item) ? text(item.emailAddress) : text(item);
+    if (address === null) continue;
+    out.push(
+      isObject(item)
+        ? { address, status: item.status, action: item.action, diagnosticCode: item.diagnosticCode }
+        : { address },
+    );
+  }
+  return out;
+}
+
+function recipientsOf(value: unknown, eventId: string, eventType: string | null): RecipientRow[] {
+  const destination = strings(lookup(value, 'mail', 'destination')).map((address) => ({ address }));
+  let role: string | undefined;
+  let list: RecipientDetail[] = [];
+  let source = 'detail';
+  if (isObject(lookup(value, 'bounce'))) {
+    role = 'bounced';
+    list = detailed(lookup(value, 'bounce', 'bouncedRecipients'));
+  } else if (isObject(lookup(value, 'complaint'))) {
+    role = 'complained';
+    list = detailed(lookup(value, 'complaint', 'complainedRecipients'));
+  } else if (isObject(lookup(value, 'deliveryDelay'))) {
+    role = 'delayed';
+    list = detailed(lookup(value, 'deliveryDelay', 'delayedRecipients'));
+  } else if (isObject(lookup(value, 'delivery')) || eventType === 'Delivery') {
+    role = 'delivered';
+    list = detailed(lookup(value, 'delivery', 'recipients'));
+    if (list.length === 0) {
+      list = destination;
+      source = 'destination';
+    }
+  } else if (eventType === 'Send') {
+    role = 'sent';
+    list = destination;
+    source = 'destination';
+  }
+  if (role === undefined) return [];
+  const rows = new Map<string, RecipientRow>();
+  for (const recipient of list) {
+    rows.set(recipient.address, {
+      event_id: eventId,
+      recipient: recipient.address,
+      recipient_domain: domainOf(recipient.address),
+      role,
+      recipient_source: source,
+      status: text(recipient.status),
+      action: text(recipient.action),
+      diagnostic_code: text(recipient.diagnosticCode),
+    });
+  }
+  return [...rows.values()];
+}
+
+function utcDay(iso: string | null): string | null {
+  return iso === null ? null : iso.slice(0, 10);
+}
+
+/** Maps one decoded record value to its event row and recipient rows. */
+export function toWarehouseEvent(
+  value: unknown,
+  origin: RecordOrigin,
+  options: RowMappingOptions = {},
+): MappingResult {
+  if (!isObject(value)) {
+    return { ok: false, code: 'WAREHOUSE_NOT_A_RECORD', message: 'decoded value is not an Avro record' };
+  }
+  const eventId = text(lookup(value, 'eventId'));
+  if (eventId === null || eventId === '') {
+    return {
+      ok: false,
+      code: 'WAREHOUSE_MISSING_EVENT_ID',
+      message:
+        'decoded record has no eventId field, so it cannot be upserted; keep eventId in the transform chain (ReplaceField exclude/include)',
+    };
+  }
+  const eventType = text(lookup(value, 'eventType'));
+  const eventTime = toIsoTimestamp(lookup(value, 'eventTime'));
+  const sourceAddress = text(lookup(value, 'mail', 'sourceAddress')) ?? text(lookup(value, 'mail', 'source'));
+  const destination = lookup(value, 'mail', 'destination');
+  const event: EventRow = {
+    event_id: eventId,
+    event_type: eventType,
+    event_time: eventTime,
+    event_day: utcDay(eventTime),
+    format: text(lookup(value, 'format')),
+    message_id: text(lookup(value, 'mail', 'messageId')),
+    mail_timestamp: toIsoTimestamp(lookup(value, 'mail', 'timestamp')),
+    source_address: sourceAddress,
+    sending_account_id: text(lookup(value, 'mail', 'sendingAccountId')),
+    subject: subjectOf(value),
+    destination_count: Array.isArray(destination) ? destination.length : null,
+    tags: jsonOrNull(lookup(value, 'mail', 'tags')),
+    metadata_status: text(lookup(value, 'metadata', 'status')),
+    metadata_source: text(lookup(value, 'metadata', 'source')),
+    metadata_reason: text(lookup(value, 'metadata', 'reason')),
+    metadata_attributes: jsonOrNull(lookup(value, 'metadata', 'attributes')),
+    campaign: campaignOf(value, options.campaignKeys ?? DEFAULT_CAMPAIGN_KEYS),
+    bounce_type: text(lookup(value, 'bounce', 'bounceType')),
+    bounce_sub_type: text(lookup(value, 'bounce', 'bounceSubType')),
+    complaint_feedback_type: text(lookup(value, 'complaint', 'complaintFeedbackType')),
+    complaint_sub_type: text(lookup(value, 'complaint', 'complaintSubType')),
+    delay_type: text(lookup(value, 'deliveryDelay', 'delayType')),
+    reject_reason: text(lookup(value, 'reject', 'reason')),
+    click_link: text(lookup(value, 'click', 'link')),
+    user_agent: text(lookup(value, 'open', 'userAgent')) ?? text(lookup(value, 'click', 'userAgent')),
+    processing_time_millis: integer(lookup(value, 'delivery', 'processingTimeMillis')),
+    smtp_response: text(lookup(value, 'delivery', 'smtpResponse')),
+    envelope: text(lookup(value, 'source', 'envelope')),
+    processed_at: toIsoTimestamp(lookup(value, 'source', 'processedAt')),
+    producer_version: text(lookup(value, 'source', 'producerVersion')),
+    kafka_topic: origin.topic,
+    kafka_partition: origin.partition,
+    kafka_offset: origin.offset,
+    wire_format: origin.wireFormat ?? null,
+    schema_id: origin.schemaId ?? null,
+    ingested_at: (options.now?.() ?? new Date()).toISOString(),
+    raw_value: toJson(value),
+  };
+  return { ok: true, row: { event, recipients: recipientsOf(value, eventId, eventType) } };
+}
+
+/** The row kept for a record that could not be decoded or mapped. */
+export function decodeErrorRow(
+  origin: RecordOrigin,
+  record: { key: Buffer | null; value: Buffer | null },
+  error: { code: string; message: string },
+  now: Date = new Date(),
+): DecodeErrorRow {
+  return {
+    kafka_topic: origin.topic,
+    kafka_partition: origin.partition,
+    kafka_offset: origin.offset,
+    message_key: record.key === null ? null : record.key.toString('utf8'),
+    error_code: error.code,
+    error_message: error.message,
+    value_size: record.value === null ? null : record.value.length,
+    value_base64: record.value === null ? null : record.value.toString('base64'),
+    recorded_at: now.toISOString(),
+  };
+}

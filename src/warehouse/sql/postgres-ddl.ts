@@ -1,0 +1,26 @@
+/** Every PostgreSQL statement that shapes the warehouse: tables, indexes and views. */
+import { DECODE_ERRORS, EVENTS, EVENTS_TABLE, RECIPIENTS, RECIPIENTS_TABLE } from '../model.ts';
+import { createTableStatement, type TypeMap } from './tables.ts';
+import { viewStatements } from './views.ts';
+
+export const POSTGRES_TYPES: TypeMap = {
+  text: 'text',
+  integer: 'integer',
+  bigint: 'bigint',
+  timestamp: 'timestamptz',
+  date: 'date',
+  json: 'jsonb',
+};
+
+export function postgresSchemaStatements(): string[] {
+  return [
+    createTableStatement(EVENTS, POSTGRES_TYPES),
+    createTableStatement(RECIPIENTS, POSTGRES_TYPES),
+    createTableStatement(DECODE_ERRORS, POSTGRES_TYPES),
+    // The rate views group on these; PostgreSQL does not index them by itself.
+    `CREATE INDEX IF NOT EXISTS ${EVENTS_TABLE}_event_day_idx ON ${EVENTS_TABLE} (event_day)`,
+    `CREATE INDEX IF NOT EXISTS ${EVENTS_TABLE}_message_id_idx ON ${EVENTS_TABLE} (message_id)`,
+    `CREATE INDEX IF NOT EXISTS ${RECIPIENTS_TABLE}_domain_idx ON ${RECIPIENTS_TABLE} (recipient_domain)`,
+    ...viewStatements('double precision'),
+  ];
+}
