@@ -257,7 +257,8 @@ export function finalizeSchema(schema: AvroSchema): AvroSchema {
           type: visit(field.type, ownNamespace),
         }));
       }
-      const signature = JSON.stringify({ ...body, name: undefined, namespace: ownNamespace });
+      // Compared on the expanded input: nested types inside `body` may already have become references.
+      const signature = JSON.stringify({ ...node, name: undefined, namespace: ownNamespace });
       for (let suffix = 2; ; suffix++) {
         const qualified = fullName(name, ownNamespace);
         const existing = defined.get(qualified);

@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import avro from 'avsc';
+import { TransformChain } from '../../../src/transforms/chain.ts';
+import { loadConfigFile } from '../../../src/transforms/config-source.ts';
+import type { AvroSchema } from '../../../src/transforms/schema.ts';
+
+const EXAMPLE = 'schemas/transforms.example.properties';
+const BASE_SCHEMA = 'schemas/ses-email-event/v1.avsc';
+const KEY = 'example-hmac-key';
+
+describe('schemas/transforms.example.properties over the SES base schema v1', () => {
+  const baseSchema = JSON.parse(readFileSync(BASE_SCHEMA, 'utf8')) as AvroSchema;
+  const chain = TransformChain.build(loadConfigFile(EXAMPLE), {
+    valueSchema: baseSchema,
+    env: { SES_KAFKA_HMAC_KEY: KEY },
+  });
+  const baseType = avro.Type.forSchema(baseSchema as avro.Schema);
+  const outputType = avro.Type.forSchema(chain.outputValueSchema as avro.Schema);
+
+  it('produces an output schema avsc compiles: no raw header list, a new optional pipeline field', () => {
+    const mail = (
+      chain.outputValueSchema as unknown as {
+        fields: Array<{ name: string; type: { fields: Array<{ name: string }> } }>;
+      }
+    ).fields.find((field) => field.name === 'mail');
+    assert.ok(mail);
+    assert.equal(
+      mail.type.fields.some((field) => field.name === 'headers'),
+      false,
+    );
+    assert.ok(mail.type.fields.some((field) => field.name === 'commonHeaders'));
+    const pipeline = (
+      chain.outputValueSchema as unknown as {
+        fields: Array<{ name: string; type: unknown; default?: unknown }>;
+      }
+    ).fields.find((field) => field.name === 'pipeline');
+    assert.deepEqual(pipeline, { name: 'pipeline', type: ['null', 'string'], default: null });
+    assert.equal(chain.keySchemaChanged, false);
+    assert.equal(chain.errorHandling['errors.deadletterqueue.topic.name'], 'ses-email-events-dlq');
+  });
+
+  it('the output schema can read data written with the base schema minus headers (evolution stays sane)', () => {
+    // BACKWARD: a reader on the output schema must resolve against the base schema.
+    assert.doesNotThrow(() => outputType.createResolver(baseType));
+  });
+
+  it('maps random valid SES events to valid output records with hashed recipients', () => {
+    for (let i = 0; i < 40; i++) {
+      const value = baseType.random() as unknown as { mail: { destination: string[] } };
+      const outcome = chain.apply({ topic: 'ses-email-events', key: 'm', value, headers: [], timestamp: 0 });
+      assert.equal(outcome.kind, 'ok');
+      if (outcome.kind !== 'ok') return;
+      const out = outcome.record.value as {
+        mail: { destination: string[]; headers?: unknown };
+        pipeline: string;
+      };
+      assert.ok(outputType.isValid(out), `record ${i} does not match the output schema`);
+      assert.equal(out.pipeline, 'ses-kafka-producer');
+      assert.equal(out.mail.headers, undefined);
+      assert.deepEqual(
+        out.mail.destination,
+        value.mail.destination.map((address) =>
+          createHmac('sha256', KEY).update(address.trim().toLowerCase()).digest('hex'),
+        ),
+      );
+      assert.doesNotThrow(() => outputType.toBuffer(out));
+    }
+  });
+});
+
+describe('ses-kafka transform CLI', () => {
+  const config = 'test/unit/transforms/fixtures/cli-chain.properties';
+  const schema = 'test/unit/transforms/fixtures/cli-value.avsc';
+
+  it('prints the output schema', () => {
+    const printed = JSON.parse(
+      execFileSync(
+        'npx',
+        ['tsx', 'src/cli/main.ts', 'transform', '--config', config, '--schema', schema, '--print-schema'],
+        { encoding: 'utf8' },
+      ),
+    );
+    assert.deepEqual(
+      printed.fields.map((field: { name: string }) => field.name),
+      ['id', 'blob', 'when', 'source'],
+    );
+  });
+
+  it('transforms JSON lines, omits filtered records and keeps bytes as base64', () => {
+    const input = [
+      JSON.stringify({
+        topic: 'in',
+        key: 'k1',
+        value: { id: 'a', blob: Buffer.from('hi').toString('base64'), when: 5, drop: 'x' },
+        timestamp: 9,
+      }),
+      JSON.stringify({
+        topic: 'skip-me',
+        key: 'k2',
+        value: { id: 'b', blob: null, when: 6, drop: 'y' },
+        headers: { h: '1' },
+        timestamp: 10,
+      }),
+      '',
+    ].join('\n');
+    const output = execFileSync(
+      'npx',
+      ['tsx', 'src/cli/main.ts', 'transform', '--config', config, '--schema', schema],
+      {
+        input,
+        encoding: 'utf8',
+      },
+    );
+    const lines = output
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    assert.deepEqual(lines, [
+      {
+        topic: 'in',
+        key: 'k1',
+        value: { id: 'a', blob: 'aGk=', when: 5, source: 'cli' },
+        headers: [],
+        timestamp: 9,
+      },
+    ]);
+  });
+});
