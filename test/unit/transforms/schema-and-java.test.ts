@@ -30,7 +30,7 @@ describe('schema expansion and finalization', () => {
       fields: Array<{ type: unknown }>;
     };
     assert.deepEqual(out.fields[1]?.type, ['null', 'ns.Part']);
-    assert.equal((out.fields[2]?.type as { name: string }).name, 'Part_2');
+    assert.equal((out.fields[2] as { type: { name: string } }).type.name, 'Part_2');
     assert.doesNotThrow(() => avro.Type.forSchema(out as unknown as avro.Schema));
   });
 });
@@ -47,9 +47,9 @@ describe('Java formatting used by Cast and the routers', () => {
   });
 
   it('narrowing wraps integers and saturates floating point like Java', () => {
-    assert.equal(javaNarrow(1_234_567_890_123, 'integer', 8), Number(BigInt.asIntN(8, 1_234_567_890_123n)));
+    assert.equal(javaNarrow(1_234_567_890_123, 'integer', 8), -53);
     assert.equal(javaNarrow(300, 'integer', 8), 44);
-    assert.equal(javaNarrow(1e20, 'floating', 64), 9223372036854775807);
+    assert.equal(javaNarrow(1e20, 'floating', 64), 2 ** 63); // Long.MAX_VALUE, as the nearest double
     assert.equal(javaNarrow(1e20, 'floating', 8), -1);
     assert.equal(javaNarrow(Number.NaN, 'floating', 32), 0);
   });
