@@ -161,7 +161,7 @@ export function compileJavaRegex(pattern: string, flags = ''): RegExp {
   try {
     return new RegExp(`^(?:${pattern})$`, flags);
   } catch (error) {
-    const reason = error instanceof Error ? error.message.replace(/^Invalid regular expression: /, '') : '';
+    const reason = error instanceof Error ? error.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '') : '';
     throw new Error(`invalid regular expression "${pattern}": ${reason}`);
   }
 }
