@@ -161,7 +161,8 @@ export function compileJavaRegex(pattern: string, flags = ''): RegExp {
   try {
     return new RegExp(`^(?:${pattern})$`, flags);
   } catch (error) {
-    const reason = error instanceof Error ? error.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '') : '';
+    const reason =
+      error instanceof Error ? error.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '') : '';
     throw new Error(`invalid regular expression "${pattern}": ${reason}`);
   }
 }
