@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { type RunningSnsServer, startServer } from '../../../src/http/server.ts';
 import type { NotificationOutcome } from '../../../src/http/sns-endpoint.ts';
 import type { SnsNotification } from '../../../src/http/sns-message.ts';
@@ -334,5 +335,50 @@ describe('http: SNS subscription endpoint (loopback)', function () {
   it('answers GET /healthz with 200 for container health checks', async () => {
     const reply = await send(`${server.url}/healthz`, { method: 'GET' });
     assert.equal(reply.status, 200);
+  });
+});
+
+describe('http: SNS subscription endpoint served over HTTPS', function () {
+  this.timeout(60_000);
+
+  it('accepts a signed notification over TLS with the given certificate and key', async () => {
+    const signing = generateIdentity('sns-signing-tls');
+    const tls = generateIdentity('127.0.0.1');
+    const sns = await startFakeSnsHost(signing, tls);
+    const received: string[] = [];
+    const server = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      tls: { cert: tls.certPem, key: tls.keyPem },
+      allowedTopicArns: [TOPIC_ARN],
+      logger: recordingLogger(),
+      handleNotification: async (_body, message) => {
+        received.push(message.MessageId);
+        return 'ok';
+      },
+      testOnlyTrust: { extraHosts: [sns.host], ca: tls.certPem },
+    });
+    try {
+      assert.match(server.url, /^https:\/\/127\.0\.0\.1:\d+$/);
+      const signed = signFields(notificationFields(sns.certUrl), signing.keyPem, '2');
+      const body = JSON.stringify(signed);
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = httpsRequest(
+          server.url,
+          { method: 'POST', ca: tls.certPem, headers: { 'content-type': 'text/plain; charset=UTF-8' } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+      assert.equal(status, 200);
+      assert.deepEqual(received, [signed.MessageId]);
+    } finally {
+      await server.close();
+      await sns.close();
+    }
   });
 });
