@@ -10,6 +10,8 @@ import { baseSchemaType } from '../../../src/ses/base-schema.ts';
 import { recordSource, toEnrichedValue } from '../../../src/ses/enriched-value.ts';
 import type { SesEvent } from '../../../src/ses/model.ts';
 import { parseAnyInput } from '../../../src/ses/parse.ts';
+import type { SinkBatch } from '../../../src/warehouse/model.ts';
+import { toWarehouseEvent } from '../../../src/warehouse/rows.ts';
 
 const FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/ses/', import.meta.url));
 export const FIXTURE_FOLDERS = ['event-publishing', 'notification', 'edge'] as const;
@@ -99,4 +101,16 @@ export function countBy<T>(items: readonly T[], key: (item: T) => string): Recor
   const out: Record<string, number> = {};
   for (const item of items) out[key(item)] = (out[key(item)] ?? 0) + 1;
   return out;
+}
+
+/** The sink batch the consumer would build for these values, read from `topic` at consecutive offsets. */
+export function batchOf(values: FixtureValue[], topic = 'ses-events', firstOffset = 0): SinkBatch {
+  return {
+    events: values.map(({ value }, index) => {
+      const result = toWarehouseEvent(value, { topic, partition: 0, offset: String(firstOffset + index) });
+      if (!result.ok) throw new Error(result.message);
+      return result.row;
+    }),
+    decodeErrors: [],
+  };
 }

@@ -5,20 +5,8 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbSink } from '../../../src/warehouse/duckdb-sink.ts';
 import { decodeErrorsPathFor, JsonlSink } from '../../../src/warehouse/jsonl-sink.ts';
-import type { SinkBatch } from '../../../src/warehouse/model.ts';
-import { decodeErrorRow, toWarehouseEvent } from '../../../src/warehouse/rows.ts';
-import { countBy, expectedRecipientCounts, type FixtureValue, fixtureValues } from './ses-values.ts';
-
-export function batchOf(values: FixtureValue[], topic = 'ses-events', firstOffset = 0): SinkBatch {
-  return {
-    events: values.map(({ value }, index) => {
-      const result = toWarehouseEvent(value, { topic, partition: 0, offset: String(firstOffset + index) });
-      if (!result.ok) throw new Error(result.message);
-      return result.row;
-    }),
-    decodeErrors: [],
-  };
-}
+import { decodeErrorRow } from '../../../src/warehouse/rows.ts';
+import { batchOf, countBy, expectedRecipientCounts, fixtureValues } from './ses-values.ts';
 
 async function query(file: string, sql: string): Promise<Record<string, unknown>[]> {
   const instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });

@@ -5,6 +5,7 @@ import {
   EVENTS,
   RECIPIENTS,
   type RecipientRow,
+  type TableModel,
 } from '../../../src/warehouse/model.ts';
 import { duckdbSchemaStatements } from '../../../src/warehouse/sql/duckdb-ddl.ts';
 import { postgresSchemaStatements } from '../../../src/warehouse/sql/postgres-ddl.ts';
@@ -58,7 +59,7 @@ describe('warehouse upsert statements and DDL', () => {
 
   it('declares every model column and primary key in both dialects', () => {
     for (const statements of [duckdbSchemaStatements(), postgresSchemaStatements()]) {
-      for (const table of [EVENTS, RECIPIENTS, DECODE_ERRORS]) {
+      for (const table of [EVENTS, RECIPIENTS, DECODE_ERRORS] as TableModel<string>[]) {
         const ddl = statements.find((statement) =>
           statement.startsWith(`CREATE TABLE IF NOT EXISTS ${table.name} (`),
         );
