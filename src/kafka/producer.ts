@@ -58,15 +58,28 @@ interface ProducerSlot {
   connected: Promise<void>;
 }
 
-type Timer = { expired: Promise<typeof TIMED_OUT>; cancel(): void };
+type Timer = { expired: Promise<typeof TIMED_OUT>; readonly done: boolean; cancel(): void };
 const TIMED_OUT = Symbol('timed out');
 
 function startTimer(ms: number): Timer {
   let handle: NodeJS.Timeout | undefined;
+  let done = false;
   const expired = new Promise<typeof TIMED_OUT>((resolve) => {
-    handle = setTimeout(() => resolve(TIMED_OUT), Math.max(0, ms));
+    handle = setTimeout(
+      () => {
+        done = true;
+        resolve(TIMED_OUT);
+      },
+      Math.max(0, ms),
+    );
   });
-  return { expired, cancel: () => clearTimeout(handle) };
+  return {
+    expired,
+    get done() {
+      return done;
+    },
+    cancel: () => clearTimeout(handle),
+  };
 }
 
 function toMessage(record: OutgoingRecord): Message {
@@ -178,6 +191,7 @@ export class KafkajsProducer implements ProducerPort {
     const { timer, timeoutMs, deadline } = limit;
     const fail = (error: PipelineError): [number, SendResult][] =>
       indexes.map((index) => [index, { ok: false, error }]);
+    if (timer.done) return fail(deadlineExceeded(timeoutMs));
     let slot: ProducerSlot;
     try {
       slot = this.#acquire();

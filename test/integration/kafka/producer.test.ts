@@ -245,4 +245,29 @@ describe('kafkajs adapter against the local broker', function () {
     assert.ok(failed && !failed.ok, 'a topic that does not exist is not created on the fly');
     assert.equal(failed.error.retriable, true);
   });
+
+  it('fails only the record the broker finds too large, and sends its neighbours', async () => {
+    const topic = uniqueTopic('too-large');
+    await createTopics([topic], 1);
+    const producer = new KafkajsProducer(baseSettings(topic), QUIET);
+    const [first, second] = events(topic, 2) as [OutgoingRecord, OutgoingRecord];
+    // Above the broker's default message.max.bytes (about 1 MiB).
+    const huge: OutgoingRecord = { topic, key: 'huge', value: Buffer.alloc(2 * 1024 * 1024, 1) };
+    const results = await producer.send([first, huge, second], Date.now() + 20_000);
+    assert.ok(results[0]?.ok && results[2]?.ok);
+    const rejected = results[1];
+    assert.ok(rejected && !rejected.ok);
+    assert.equal(rejected.error.code, PRODUCE_ERROR_CODES.recordRejected);
+    assert.equal(rejected.error.retriable, false);
+    // The same producer carries on: its sequence numbers were not disturbed by the rejection.
+    assertAllOk(await producer.send(events(topic, 3).slice(2), Date.now() + 20_000));
+    assert.equal(producer.producersCreated, 1);
+    await producer.close();
+    const received = await consume(topic, 3);
+    assert.deepEqual(received.map((record) => String(record.key)).sort(), [
+      String(first.key),
+      String(second.key),
+      '0100018f-message-2',
+    ]);
+  });
 });
