@@ -1,0 +1,174 @@
+/** Helpers for the warehouse tests against the local stack (Kafka, Apicurio, moto) and PostgreSQL. */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CreateRegistryCommand, ListRegistriesCommand } from '@aws-sdk/client-glue';
+import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
+import pg from 'pg';
+import { ConfluentSerializer } from '../../../src/serde/confluent-serializer.ts';
+import { AvroDecoder } from '../../../src/serde/decoder.ts';
+import { GlueSchemaRegistry } from '../../../src/serde/glue-registry.ts';
+import { GlueSerializer } from '../../../src/serde/glue-serializer.ts';
+import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, stackEndpoints } from '../../../src/stack/endpoints.ts';
+
+export const endpoints = stackEndpoints();
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export const POSTGRES_PORT = Number(process.env.SES_PG_PORT ?? 5433);
+export const POSTGRES_URL = `postgres://postgres@127.0.0.1:${POSTGRES_PORT}/ses_warehouse`;
+/** The command .ci/run and the tests use to get a server: installs from apt when missing, idempotent. */
+export const INSTALL_POSTGRES_COMMAND = 'bash scripts/install-postgres.sh';
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+export const kafkaConfig: KafkaConfig = {
+  clientId: 'warehouse-it',
+  brokers: [endpoints.kafkaBrokers],
+  logLevel: logLevel.NOTHING,
+};
+
+export function localGlue(): GlueSchemaRegistry {
+  return new GlueSchemaRegistry({
+    endpoint: endpoints.glueEndpoint,
+    region: LOCAL_AWS_REGION,
+    credentials: { ...LOCAL_AWS_CREDENTIALS },
+    maxAttempts: 2,
+  });
+}
+
+export function localDecoder(): AvroDecoder {
+  return new AvroDecoder({ confluent: { url: endpoints.registryUrl }, glue: localGlue() });
+}
+
+/** Fails early, with the command to run, when the stack is not up. */
+export async function requireStack(): Promise<void> {
+  const checks: [string, string][] = [
+    ['Apicurio (ccompat)', `${endpoints.registryUrl}/subjects`],
+    ['moto (Glue)', `${endpoints.glueEndpoint}/moto-api/`],
+  ];
+  for (const [name, url] of checks) {
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(3000) });
+    } catch {
+      throw new Error(
+        `${name} is not reachable at ${url}; start the stack: npx tsx src/cli/main.ts stack up`,
+      );
+    }
+  }
+}
+
+async function postgresAnswers(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Makes sure the throwaway PostgreSQL answers, running scripts/install-postgres.sh when it does not.
+ * Returns a skip reason only where apt itself is missing (not a Debian machine); everywhere else a
+ * failure to install or start is a test failure.
+ */
+export async function ensurePostgres(): Promise<string | undefined> {
+  if (await postgresAnswers()) return undefined;
+  if (!existsSync('/usr/lib/postgresql') && !existsSync('/usr/bin/apt-get')) {
+    return `PostgreSQL is not running on 127.0.0.1:${POSTGRES_PORT} and apt-get is missing, so ${INSTALL_POSTGRES_COMMAND} cannot install it`;
+  }
+  execFileSync('bash', ['scripts/install-postgres.sh'], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+    timeout: 15 * 60_000,
+  });
+  if (!(await postgresAnswers()))
+    throw new Error(`${INSTALL_POSTGRES_COMMAND} ran but ${POSTGRES_URL} does not answer`);
+  return undefined;
+}
+
+export async function createTopic(topic: string, numPartitions: number): Promise<void> {
+  const admin = new Kafka(kafkaConfig).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Committed offsets of `groupId` on `topic`, summed over partitions (-1 counts as 0: nothing committed). */
+export async function committedRecords(groupId: string, topic: string): Promise<number> {
+  const admin = new Kafka(kafkaConfig).admin();
+  await admin.connect();
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return (offsets?.partitions ?? []).reduce((sum, { offset }) => sum + Math.max(0, Number(offset)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface Outgoing {
+  key: string | null;
+  value: Buffer | null;
+}
+
+export async function produceRaw(topic: string, records: Outgoing[]): Promise<void> {
+  const producer = new Kafka(kafkaConfig).producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic, acks: -1, messages: records.map(({ key, value }) => ({ key, value })) });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+const SHARED_GLUE_REGISTRY = 'warehouse-it';
+
+/**
+ * A Glue registry to put test schemas in (each test uses its own schema name). Glue, and moto, allow
+ * only a few registries per account, so the tests share one, or any existing one once that limit is hit.
+ */
+export async function glueRegistryName(): Promise<string> {
+  const { client } = localGlue();
+  try {
+    await client.send(new CreateRegistryCommand({ RegistryName: SHARED_GLUE_REGISTRY }));
+    return SHARED_GLUE_REGISTRY;
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'AlreadyExistsException') return SHARED_GLUE_REGISTRY;
+    if (name !== 'ResourceNumberLimitExceededException') throw error;
+  }
+  const { Registries } = await client.send(new ListRegistriesCommand({}));
+  const existing = Registries?.find((registry) => registry.RegistryName)?.RegistryName;
+  if (!existing) throw new Error('moto refuses new Glue registries and lists none');
+  return existing;
+}
+
+/** Encodes each value with the Confluent (Apicurio) or Glue (moto) serializer, auto-registering the schema. */
+export class TestSerializers {
+  readonly confluent: ConfluentSerializer;
+  readonly glue: GlueSerializer;
+
+  constructor(topic: string, glueRegistry: string) {
+    this.confluent = new ConfluentSerializer({ registry: { url: endpoints.registryUrl }, topic });
+    this.glue = new GlueSerializer({
+      registry: localGlue(),
+      registryName: glueRegistry,
+      schemaName: topic,
+      autoRegister: true,
+    });
+  }
+
+  async encode(format: 'confluent' | 'glue', value: unknown, schema: object): Promise<Buffer> {
+    return (await (format === 'confluent' ? this.confluent : this.glue).encode(value, schema)).bytes;
+  }
+}
