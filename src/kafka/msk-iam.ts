@@ -1,11 +1,12 @@
-import { generateAuthToken, generateAuthTokenFromCredentialsProvider } from 'aws-msk-iam-sasl-signer-js';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { generateAuthTokenFromCredentialsProvider } from 'aws-msk-iam-sasl-signer-js';
 import { type BearerToken, RefreshingTokenCache, type TokenCacheOptions } from './token-cache.ts';
 
 export interface AwsCredentials {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
-  /** Temporary credentials expire; the signer then shortens the token to match. */
+  /** Temporary credentials expire; the token is then refreshed before they do. */
   expiration?: Date;
 }
 
@@ -14,24 +15,46 @@ export type AwsCredentialsProvider = () => Promise<AwsCredentials>;
 export interface MskIamTokenOptions extends TokenCacheOptions {
   region: string;
   /**
-   * Where credentials come from. Left out, the signer uses the default AWS chain (in Lambda: the
-   * execution role's keys from the environment). Signing is local; no AWS call is made either way.
+   * Where credentials come from. Left out, the default AWS chain is used (in Lambda: the execution
+   * role's keys from the environment), as the signer's own `generateAuthToken` would. Signing is local.
    */
   credentials?: AwsCredentials | AwsCredentialsProvider;
 }
 
-/** Signs a fresh `kafka-cluster:Connect` token: a base64url presigned URL, valid for up to 15 minutes. */
+function defaultCredentials(region: string): AwsCredentialsProvider {
+  return fromNodeProviderChain({ clientConfig: { region }, roleSessionName: 'ses-kafka-producer' });
+}
+
+/**
+ * Signs a fresh `kafka-cluster:Connect` token: a base64url presigned URL, valid for 15 minutes or until
+ * the credentials expire, whichever is sooner.
+ */
 export async function signMskIamToken(options: MskIamTokenOptions): Promise<BearerToken> {
-  const { region, credentials } = options;
-  // awsDebugCreds stays off: it would call STS GetCallerIdentity, the one network call the signer can make.
-  const response =
-    credentials === undefined
-      ? await generateAuthToken({ region })
-      : await generateAuthTokenFromCredentialsProvider({
-          region,
-          awsCredentialsProvider: typeof credentials === 'function' ? credentials : async () => credentials,
-        });
-  return { value: response.token, expiresAt: response.expiryTime };
+  const { region } = options;
+  const supplied = options.credentials;
+  const provider: AwsCredentialsProvider =
+    supplied === undefined
+      ? defaultCredentials(region)
+      : typeof supplied === 'function'
+        ? supplied
+        : async () => supplied;
+  let expiration: Date | undefined;
+  // The signer derives X-Amz-Expires from `expiration` as fractional seconds ("99.997"), which is not a
+  // valid SigV4 expiry. We sign for the full 15 minutes and cap the token's lifetime ourselves, so the
+  // cache re-signs with fresh credentials before the old ones lapse.
+  const withoutExpiration = async () => {
+    const { expiration: expires, ...credentials } = await provider();
+    expiration = expires;
+    return credentials;
+  };
+  // awsDebugCreds stays off: it would call STS GetCallerIdentity, the one network call the signer makes.
+  const response = await generateAuthTokenFromCredentialsProvider({
+    region,
+    awsCredentialsProvider: withoutExpiration,
+  });
+  const expiresAt =
+    expiration === undefined ? response.expiryTime : Math.min(response.expiryTime, expiration.getTime());
+  return { value: response.token, expiresAt };
 }
 
 /** An OAUTHBEARER token source for MSK IAM that signs once and re-signs before expiry. */

@@ -164,6 +164,27 @@ describe('MSK IAM tokens (a local stand-in for IAM, which cannot run here)', () 
     assert.equal(signed, 2);
   });
 
+  it('ends the token with credentials that expire sooner, keeping X-Amz-Expires a whole number', async () => {
+    const expiration = new Date(Date.now() + 100_000);
+    let signed = 0;
+    const credentials = async () => {
+      signed += 1;
+      return { ...FAKE_CREDENTIALS, expiration };
+    };
+    const cache = mskIamTokenCache({ region: REGION, credentials });
+    const token = await cache.token();
+    const url = decodeToken(token.value);
+    assert.match(url.searchParams.get('X-Amz-Expires') ?? '', /^\d+$/);
+    assert.equal(
+      url.searchParams.get('X-Amz-Signature'),
+      expectedSignature(url, FAKE_CREDENTIALS.secretAccessKey),
+    );
+    assert.equal(token.expiresAt, expiration.getTime());
+    const refreshIn = (cache.refreshAt ?? 0) - Date.now();
+    assert.ok(refreshIn > 75_000 && refreshIn <= 80_000, `refresh in ${refreshIn} ms`);
+    assert.equal(signed, 1);
+  });
+
   it('is what the kafkajs client presents over SASL/OAUTHBEARER, with TLS on', async () => {
     process.env.AWS_ACCESS_KEY_ID = 'AKIAENVEXAMPLE000002';
     process.env.AWS_SECRET_ACCESS_KEY = 'env-secret-example-2';
