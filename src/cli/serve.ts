@@ -5,10 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { withLocalDefaults } from '../config/local-env.ts';
 import { ConfigError, describeError } from '../errors.ts';
+import { pipelineNotificationHandler } from '../http/pipeline-handler.ts';
 import { DEFAULT_MAX_BODY_BYTES, type StartServerOptions, startServer } from '../http/server.ts';
 import type { NotificationHandler } from '../http/sns-endpoint.ts';
 import { logger } from '../observability/logger.ts';
+import { buildRuntime } from '../runtime.ts';
 
 export const ALLOWED_TOPICS_ENV = 'SES_KAFKA_SNS_ALLOWED_TOPIC_ARNS';
 
@@ -19,6 +22,7 @@ export interface ServeFlags {
   maxBody?: string;
   tlsCert?: string;
   tlsKey?: string;
+  local?: boolean;
 }
 
 export type ServeSettings = Omit<StartServerOptions, 'handleNotification'>;
@@ -95,18 +99,9 @@ export function resolveServeSettings(
   return settings;
 }
 
-/**
- * PLACEHOLDER until src/pipeline.ts is wired in (the lead replaces this): refuses every notification with
- * `retry`, so SNS keeps redelivering rather than losing events while no pipeline is connected.
- */
-export const placeholderNotificationHandler: NotificationHandler = async (_body, message) => {
-  logger.error('serve: no pipeline wired yet; asking SNS to retry', { messageId: message.MessageId });
-  return 'retry';
-};
-
 export async function runServe(
   settings: ServeSettings,
-  handleNotification: NotificationHandler = placeholderNotificationHandler,
+  handleNotification: NotificationHandler,
 ): Promise<void> {
   const running = await startServer({ ...settings, handleNotification });
   process.stdout.write(
@@ -145,6 +140,7 @@ export function registerServeCommand(program: Command): void {
     )
     .option('--tls-cert <file>', 'PEM certificate to serve HTTPS directly (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .option('--local', 'default every unset pipeline setting to the local stack (ses-kafka stack up)')
     .action(async (flags: ServeFlags) => {
       let settings: ServeSettings;
       try {
@@ -154,6 +150,18 @@ export function registerServeCommand(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      await runServe(settings);
+      let runtime: ReturnType<typeof buildRuntime>;
+      try {
+        runtime = buildRuntime(flags.local ? withLocalDefaults(process.env) : process.env);
+      } catch (error) {
+        process.stderr.write(`ses-kafka serve: configuration error: ${describeError(error)}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      try {
+        await runServe(settings, pipelineNotificationHandler(runtime.pipeline));
+      } finally {
+        await runtime.producer.close();
+      }
     });
 }

@@ -23,7 +23,7 @@ describe('http: ses-kafka serve CLI', function () {
   it('serves on the given port, refuses unsigned and wrong-method requests, and stops on SIGTERM', async () => {
     child = spawn(
       process.execPath,
-      [...cli, '--host', '127.0.0.1', '--port', '0', '--topic-arn', TOPIC, '--max-body', '2048'],
+      [...cli, '--local', '--host', '127.0.0.1', '--port', '0', '--topic-arn', TOPIC, '--max-body', '2048'],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' } },
     );
     let output = '';
