@@ -21,6 +21,8 @@ export const EVENT_COLUMNS = {
   format: 'text',
   message_id: 'text',
   mail_timestamp: 'timestamp',
+  /** UTC day the email was sent: the rate views count each outcome against its send day's volume. */
+  mail_day: 'date',
   source_address: 'text',
   sending_account_id: 'text',
   subject: 'text',

@@ -232,6 +232,7 @@ export function toWarehouseEvent(
   const eventTime = toIsoTimestamp(lookup(value, 'eventTime'));
   const sourceAddress = text(lookup(value, 'mail', 'sourceAddress')) ?? text(lookup(value, 'mail', 'source'));
   const destination = lookup(value, 'mail', 'destination');
+  const mailTimestamp = toIsoTimestamp(lookup(value, 'mail', 'timestamp'));
   const event: EventRow = {
     event_id: eventId,
     event_type: eventType,
@@ -239,7 +240,8 @@ export function toWarehouseEvent(
     event_day: utcDay(eventTime),
     format: text(lookup(value, 'format')),
     message_id: text(lookup(value, 'mail', 'messageId')),
-    mail_timestamp: toIsoTimestamp(lookup(value, 'mail', 'timestamp')),
+    mail_timestamp: mailTimestamp,
+    mail_day: utcDay(mailTimestamp),
     source_address: sourceAddress,
     sending_account_id: text(lookup(value, 'mail', 'sendingAccountId')),
     subject: subjectOf(value),

@@ -94,10 +94,13 @@ const PAGE_SCRIPT = `
 
     var days = unique(data.dailyMix.map(function (r) { return r.day; })).sort();
     var types = unique(data.dailyMix.map(function (r) { return r.eventType; })).sort();
+    // Outcome colours people expect (bounces red, deliveries green); other and future types take the palette.
+    var typeColors = { Send: '#94a3b8', Delivery: '#16a34a', Bounce: '#dc2626', Complaint: '#f59e0b', Open: '#2563eb',
+      Click: '#7c3aed', DeliveryDelay: '#0891b2', Reject: '#475569', 'Rendering Failure': '#db2777', Subscription: '#65a30d' };
     var mixSets = types.map(function (type, i) {
       return {
         label: type,
-        backgroundColor: palette[i % palette.length],
+        backgroundColor: typeColors[type] || palette[i % palette.length],
         data: days.map(function (day) {
           var row = data.dailyMix.find(function (r) { return r.day === day && r.eventType === type; });
           return row ? row.events : 0;
@@ -126,6 +129,7 @@ const PAGE_SCRIPT = `
         },
         options: { scales: { y: { beginAtZero: true, suggestedMax: threshold * 100 * 1.5, title: { display: true, text: '% of recipients' } } } }
       });
+      stats[key + 'DaysOverThreshold'] = values.filter(function (v) { return v !== null && v > threshold * 100; }).length;
       return values.filter(function (v) { return v !== null; }).length;
     }
     stats.bounceRate = rateChart('chart-bounce-rate', 'bounceRate', data.thresholds.bounce, 'hard-bounce rate %', '#dc2626');

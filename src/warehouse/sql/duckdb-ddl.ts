@@ -1,6 +1,6 @@
 /** Every DuckDB statement that shapes the warehouse: tables and views (primary keys are indexed by DuckDB itself). */
-import { DECODE_ERRORS, EVENTS, RECIPIENTS } from '../model.ts';
-import { createTableStatement, type TypeMap } from './tables.ts';
+import { DECODE_ERRORS, EVENTS, RECIPIENTS, type TableModel } from '../model.ts';
+import { addColumnStatements, createTableStatement, type TypeMap } from './tables.ts';
 import { viewStatements } from './views.ts';
 
 export const DUCKDB_TYPES: TypeMap = {
@@ -18,6 +18,9 @@ export function duckdbSchemaStatements(): string[] {
     createTableStatement(EVENTS, DUCKDB_TYPES),
     createTableStatement(RECIPIENTS, DUCKDB_TYPES),
     createTableStatement(DECODE_ERRORS, DUCKDB_TYPES),
+    ...[EVENTS, RECIPIENTS, DECODE_ERRORS].flatMap((table) =>
+      addColumnStatements(table as TableModel<string>, DUCKDB_TYPES),
+    ),
     ...viewStatements('DOUBLE'),
   ];
 }

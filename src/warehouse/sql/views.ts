@@ -2,6 +2,9 @@
  * The rate views, in the SQL that DuckDB and PostgreSQL both accept (FILTER, GREATEST, NULLIF, CTEs).
  * Rates are per recipient, as SES counts them: a bounce naming three recipients is three bounces.
  *
+ * - day: the day the email was SENT (mail.timestamp), not the day of the outcome: a bounce or complaint
+ *   that arrives a day later still counts against the volume it came from. Undated mail falls back to the
+ *   event's own day.
  * - attempted: recipients we know a send was attempted for. Send events give it directly; when the
  *   configuration set does not publish Send (identity notifications only), delivered + bounced stands in,
  *   whichever is larger.
@@ -49,7 +52,7 @@ FROM counts`;
 export function viewStatements(doubleType: string): string[] {
   return [
     `CREATE OR REPLACE VIEW ${RECIPIENT_OUTCOMES_VIEW} AS
-SELECT e.event_id, e.event_day AS day, e.source_address AS sender,
+SELECT e.event_id, COALESCE(e.mail_day, e.event_day) AS day, e.source_address AS sender,
   COALESCE(e.campaign, '${NO_CAMPAIGN}') AS campaign, e.event_type, e.bounce_type,
   r.role, r.recipient, r.recipient_domain
 FROM ${RECIPIENTS_TABLE} r JOIN ${EVENTS_TABLE} e ON e.event_id = r.event_id`,

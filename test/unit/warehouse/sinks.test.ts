@@ -101,6 +101,25 @@ describe('warehouse sinks (embedded DuckDB, JSON lines)', function () {
       assert.equal(Number(offsets[0]?.o), 502);
     });
 
+    it('adds columns a warehouse made by an older version lacks', async () => {
+      const file = join(dir, 'old.duckdb');
+      const old = await DuckDBInstance.create(file);
+      const connection = await old.connect();
+      await connection.run(
+        'CREATE TABLE ses_events (event_id VARCHAR NOT NULL PRIMARY KEY, event_type VARCHAR)',
+      );
+      connection.closeSync();
+      old.closeSync();
+      const sink = await DuckDbSink.open(file);
+      await sink.write(batchOf(values));
+      await sink.close();
+      const [row] = await query(
+        file,
+        "SELECT COUNT(mail_day) AS n FROM ses_events WHERE event_type = 'Bounce'",
+      );
+      assert.equal(Number(row?.n), countBy(values, (item) => item.event.eventType).Bounce);
+    });
+
     it('keeps undecodable records in ses_decode_errors, once per topic/partition/offset', async () => {
       const file = join(dir, 'w.duckdb');
       const sink = await DuckDbSink.open(file);
