@@ -275,3 +275,20 @@ export function tally(values: Iterable<string>): Map<string, number> {
   for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
   return counts;
 }
+
+/**
+ * `count` valid SES events (JSON text), each its own email: the event-publishing fixtures in turn, with
+ * `mail.messageId` rewritten to `<prefix>-<index>`, so every one has its own eventId.
+ */
+export function distinctSesEvents(count: number, prefix: string): string[] {
+  const templates = loadFixtures('event-publishing').map((fixture) => JSON.parse(fixture.text) as SesLike);
+  return Array.from({ length: count }, (_, index) => {
+    const event = structuredClone(templates[index % templates.length] as SesLike);
+    event.mail.messageId = `${prefix}-${index}`;
+    return JSON.stringify(event);
+  });
+}
+
+interface SesLike {
+  mail: { messageId: string };
+}
