@@ -16,9 +16,12 @@ import {
 import { COMPATIBILITY_LEVELS, parseCompatibilityLevel } from '../serde/compatibility-level.ts';
 import { parseSubjectNameStrategy, SUBJECT_NAME_STRATEGIES } from '../serde/subject-name.ts';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, stackEndpoints } from '../stack/endpoints.ts';
+import { type AvroSchema, loadConfigFile, TransformChain } from '../transforms/index.ts';
 
 export interface RegisterSchemasCliOptions {
   schema: string;
+  /** Connect-style transform config: the chain's output schema is registered, not the base schema. */
+  transforms?: string;
   target: 'glue' | 'confluent';
   compatibility: string;
   dryRun?: boolean;
@@ -65,11 +68,11 @@ export function toRegisterOptions(cli: RegisterSchemasCliOptions, schema: object
   const local = cli.local ? stackEndpoints() : undefined;
   const compatibility = parseCompatibilityLevel(cli.compatibility, '--compatibility');
   if (cli.target === 'confluent') {
-    const url = cli.registryUrl ?? process.env.SCHEMA_REGISTRY_URL ?? local?.registryUrl;
+    const url = cli.registryUrl ?? process.env.SES_KAFKA_REGISTRY_URL ?? local?.registryUrl;
     if (!url)
       throw new ConfigError(
         '--registry-url',
-        'required for --target confluent (or set SCHEMA_REGISTRY_URL, or use --local)',
+        'required for --target confluent (or set SES_KAFKA_REGISTRY_URL, or use --local)',
       );
     return {
       schema,
@@ -79,7 +82,7 @@ export function toRegisterOptions(cli: RegisterSchemasCliOptions, schema: object
       confluent: {
         url,
         subject: cli.subject,
-        topic: cli.topic,
+        topic: cli.topic ?? process.env.SES_KAFKA_TOPIC,
         subjectNameStrategy: parseSubjectNameStrategy(
           cli.subjectStrategy ?? 'TopicNameStrategy',
           '--subject-strategy',
@@ -87,10 +90,13 @@ export function toRegisterOptions(cli: RegisterSchemasCliOptions, schema: object
       },
     };
   }
-  const registryName = cli.glueRegistry ?? process.env.GLUE_REGISTRY_NAME;
+  const registryName = cli.glueRegistry ?? process.env.SES_KAFKA_GLUE_REGISTRY_NAME;
   if (!registryName)
-    throw new ConfigError('--glue-registry', 'required for --target glue (or set GLUE_REGISTRY_NAME)');
-  const endpoint = cli.glueEndpoint ?? process.env.GLUE_ENDPOINT ?? local?.glueEndpoint;
+    throw new ConfigError(
+      '--glue-registry',
+      'required for --target glue (or set SES_KAFKA_GLUE_REGISTRY_NAME)',
+    );
+  const endpoint = cli.glueEndpoint ?? process.env.SES_KAFKA_GLUE_ENDPOINT ?? local?.glueEndpoint;
   return {
     schema,
     target: 'glue',
@@ -98,8 +104,8 @@ export function toRegisterOptions(cli: RegisterSchemasCliOptions, schema: object
     dryRun: cli.dryRun ?? false,
     glue: {
       registryName,
-      schemaName: cli.glueSchema,
-      topic: cli.topic,
+      schemaName: cli.glueSchema ?? process.env.SES_KAFKA_GLUE_SCHEMA_NAME,
+      topic: cli.topic ?? process.env.SES_KAFKA_TOPIC,
       region: cli.region ?? process.env.AWS_REGION ?? (local ? LOCAL_AWS_REGION : undefined),
       ...(endpoint ? { endpoint } : {}),
       // The local stack's moto takes fixed test credentials; elsewhere the SDK's default chain applies.
@@ -140,7 +146,16 @@ export async function runRegisterSchemas(
   io: RegisterSchemasIo = processIo,
 ): Promise<number> {
   try {
-    const schema = await readSchemaFile(cli.schema);
+    const base = await readSchemaFile(cli.schema);
+    const transforms = cli.transforms ?? process.env.SES_KAFKA_TRANSFORMS_FILE;
+    // Like a Connect converter, register what the transform chain outputs, not what goes into it.
+    const schema =
+      transforms === undefined || transforms === ''
+        ? base
+        : (TransformChain.build(loadConfigFile(transforms), {
+            valueSchema: base as AvroSchema,
+            keySchema: 'string',
+          }).outputValueSchema as object);
     const result = await registerSchemas(toRegisterOptions(cli, schema));
     io.writeOut(cli.json ? JSON.stringify(result) : formatResult(result));
     return exitCodeFor(result);
@@ -160,7 +175,11 @@ export function registerRegisterSchemasCommand(program: Command): void {
     .description(
       'check the output schema against every registered version, then register it (Glue or Confluent-compatible)',
     )
-    .requiredOption('--schema <file>', 'Avro schema file to register (e.g. schemas/ses-email-event/v1.avsc)')
+    .option('--schema <file>', 'base Avro schema file', 'schemas/ses-email-event/v2.avsc')
+    .option(
+      '--transforms <file>',
+      'transform chain config (.properties or JSON): its output schema is registered (env SES_KAFKA_TRANSFORMS_FILE)',
+    )
     .addOption(
       new Option('--target <target>', 'registry kind').choices(['glue', 'confluent']).makeOptionMandatory(),
     )
@@ -173,14 +192,14 @@ export function registerRegisterSchemasCommand(program: Command): void {
     .option('--json', 'print one JSON result (for CI)')
     .option('--local', 'use the local stack (Apicurio ccompat URL, moto endpoint and test credentials)')
     .option('--topic <topic>', 'Kafka topic: names the subject (TopicNameStrategy) or the Glue schema')
-    .option('--registry-url <url>', 'Confluent-compatible API root (env SCHEMA_REGISTRY_URL)')
+    .option('--registry-url <url>', 'Confluent-compatible API root (env SES_KAFKA_REGISTRY_URL)')
     .option('--subject <subject>', 'explicit subject, overriding the strategy')
     .addOption(
       new Option('--subject-strategy <strategy>', 'subject name strategy').choices(SUBJECT_NAME_STRATEGIES),
     )
-    .option('--glue-registry <name>', 'Glue registry name (env GLUE_REGISTRY_NAME)')
+    .option('--glue-registry <name>', 'Glue registry name (env SES_KAFKA_GLUE_REGISTRY_NAME)')
     .option('--glue-schema <name>', 'Glue schema name (default: the topic)')
-    .option('--glue-endpoint <url>', 'Glue endpoint override (env GLUE_ENDPOINT)')
+    .option('--glue-endpoint <url>', 'Glue endpoint override (env SES_KAFKA_GLUE_ENDPOINT)')
     .option('--region <region>', 'AWS region (env AWS_REGION)')
     // Commander exits 1 on a bad flag, which here means "incompatible"; a usage error is a config error.
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_ERROR))

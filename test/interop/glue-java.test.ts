@@ -8,7 +8,15 @@ import { AvroDecoder } from '../../src/serde/decoder.ts';
 import { GlueSerializer } from '../../src/serde/glue-serializer.ts';
 import { parseGlueFrame } from '../../src/serde/wire-format.ts';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../../src/stack/endpoints.ts';
-import { endpoints, localGlue, plain, requireRegistries, uniqueName } from '../integration/serde/support.ts';
+import {
+  deleteScratchRegistries,
+  endpoints,
+  localGlue,
+  plain,
+  requireRegistries,
+  scratchRegistryName,
+  uniqueName,
+} from '../integration/serde/support.ts';
 import { javaHarnessClasspath } from './prepare.ts';
 
 const execFileAsync = promisify(execFile);
@@ -80,6 +88,7 @@ function avroJson(record: (typeof ours)[number]): string {
 }
 
 describe('interop: AWS Glue Schema Registry Java serde (software.amazon.glue:schema-registry-serde)', function () {
+  after(deleteScratchRegistries);
   this.timeout(600_000);
   let classpath: string;
   before(async () => {
@@ -89,7 +98,7 @@ describe('interop: AWS Glue Schema Registry Java serde (software.amazon.glue:sch
 
   it('decodes what our Glue serializer wrote (plain and zlib), and we decode what it wrote', async () => {
     const work = mkdtempSync(path.join(tmpdir(), 'glue-interop-'));
-    const registryName = uniqueName('interop');
+    const registryName = scratchRegistryName('interop');
     const topic = uniqueName('interop-topic');
     const base = { registry: localGlue(), registryName, schemaName: topic, autoRegister: true };
     const plainSerializer = new GlueSerializer(base);

@@ -7,7 +7,15 @@ import { promisify } from 'node:util';
 import { type RegisterSchemasIo, runRegisterSchemas } from '../../../src/cli/register-schemas.ts';
 import { registerSchemas } from '../../../src/registration/register-schemas.ts';
 import { REPO_ROOT } from '../../../src/stack/paths.ts';
-import { closedPort, endpoints, localGlue, requireRegistries, uniqueName } from '../serde/support.ts';
+import {
+  closedPort,
+  deleteScratchRegistries,
+  endpoints,
+  localGlue,
+  requireRegistries,
+  scratchRegistryName,
+  uniqueName,
+} from '../serde/support.ts';
 
 const V1_FILE = path.join(REPO_ROOT, 'schemas/ses-email-event/v1.avsc');
 const V2_FILE = path.join(REPO_ROOT, 'schemas/ses-email-event/v2.avsc');
@@ -39,10 +47,11 @@ describe('register-schemas against the real registries', function () {
     await requireRegistries();
     writeFileSync(INCOMPATIBLE_FILE, JSON.stringify(incompatible));
   });
+  afterEach(deleteScratchRegistries);
 
   describe('Glue (moto)', () => {
     it('creates registry and schema, registers v2, is idempotent, and sets the compatibility', async () => {
-      const registryName = uniqueName('reg-it');
+      const registryName = scratchRegistryName('reg-it');
       const glue = { registry: localGlue(), registryName, schemaName: 'ses-email-event' };
       const first = await registerSchemas({ schema: v1, target: 'glue', glue });
       assert.equal(first.status, 'registered');
@@ -72,7 +81,7 @@ describe('register-schemas against the real registries', function () {
     });
 
     it('dry run reports the plan and writes nothing', async () => {
-      const registryName = uniqueName('reg-dry');
+      const registryName = scratchRegistryName('reg-dry');
       const result = await registerSchemas({
         schema: v1,
         target: 'glue',
@@ -88,7 +97,7 @@ describe('register-schemas against the real registries', function () {
     });
 
     it('CLI: exit 1 naming the offending field, nothing registered; exit 0 on re-run of a registered schema', async () => {
-      const registryName = uniqueName('reg-cli');
+      const registryName = scratchRegistryName('reg-cli');
       const flags = {
         target: 'glue' as const,
         compatibility: 'BACKWARD',

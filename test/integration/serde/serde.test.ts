@@ -15,10 +15,12 @@ import {
 import {
   CuttableProxy,
   closedPort,
+  deleteScratchRegistries,
   endpoints,
   localGlue,
   plain,
   requireRegistries,
+  scratchRegistryName,
   uniqueName,
 } from './support.ts';
 
@@ -46,6 +48,7 @@ describe('serdes against the real registries', function () {
   before(requireRegistries);
 
   describe('Confluent wire format via Apicurio ccompat', () => {
+    afterEach(deleteScratchRegistries);
     it('round-trips through the registry and names the subject <topic>-value', async () => {
       const topic = uniqueName('serde-confluent');
       const serializer = new ConfluentSerializer({ registry: { url: endpoints.registryUrl }, topic });
@@ -109,7 +112,7 @@ describe('serdes against the real registries', function () {
   describe('Glue wire format via moto', () => {
     const glueOptions = () => ({
       registry: localGlue(),
-      registryName: uniqueName('serde-reg'),
+      registryName: scratchRegistryName('serde-reg'),
       autoRegister: true,
     });
 
@@ -134,7 +137,7 @@ describe('serdes against the real registries', function () {
     });
 
     it('finds the version the registration script registered, without auto-registration', async () => {
-      const registryName = uniqueName('serde-registered');
+      const registryName = scratchRegistryName('serde-registered');
       const registered = await registerSchemas({
         schema: v1,
         target: 'glue',
@@ -186,7 +189,7 @@ describe('serdes against the real registries', function () {
     it('Confluent: cached ids and writer schemas keep working after the registry goes away', async () => {
       const proxy = await new CuttableProxy({ host: STACK_HOST, port: stackPorts().registry }).start();
       const url = `http://127.0.0.1:${proxy.port}/apis/ccompat/v7`;
-      const topic = uniqueName('serde-outage');
+      const topic = scratchRegistryName('serde-outage');
       const serializer = new ConfluentSerializer({ registry: { url, retries: 0 }, topic });
       const decoder = new AvroDecoder({ confluent: { url, retries: 0 } });
       const before = await serializer.encode(value, v1);
@@ -203,7 +206,7 @@ describe('serdes against the real registries', function () {
       const registry = localGlue(`http://127.0.0.1:${proxy.port}`, 1);
       const serializer = new GlueSerializer({
         registry,
-        registryName: uniqueName('serde-outage'),
+        registryName: scratchRegistryName('serde-outage'),
         schemaName: 's',
         autoRegister: true,
         cacheTtlMs: 50,

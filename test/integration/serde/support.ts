@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { DeleteRegistryCommand } from '@aws-sdk/client-glue';
 import { GlueSchemaRegistry } from '../../../src/serde/glue-registry.ts';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, stackEndpoints } from '../../../src/stack/endpoints.ts';
 
@@ -10,6 +11,28 @@ export const endpoints = stackEndpoints();
 /** A name no parallel run will also pick (Glue names allow letters, digits, - and _). */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+const scratchRegistries = new Set<string>();
+
+/**
+ * A unique Glue registry name that `deleteScratchRegistries` removes again. Glue (and moto) allow only
+ * ten registries per account, so a test that creates one must delete it or the suite runs out.
+ */
+export function scratchRegistryName(prefix: string): string {
+  const name = uniqueName(prefix);
+  scratchRegistries.add(name);
+  return name;
+}
+
+export async function deleteScratchRegistries(): Promise<void> {
+  const glue = localGlue();
+  for (const name of scratchRegistries) {
+    await glue.client
+      .send(new DeleteRegistryCommand({ RegistryId: { RegistryName: name } }))
+      .catch(() => undefined);
+    scratchRegistries.delete(name);
+  }
 }
 
 export function localGlue(endpoint: string = endpoints.glueEndpoint, maxAttempts = 2): GlueSchemaRegistry {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import {
   CreateRegistryCommand,
   CreateSchemaCommand,
+  DeleteRegistryCommand,
   GetSchemaByDefinitionCommand,
   GetSchemaVersionCommand,
   GlueClient,
@@ -20,6 +21,13 @@ const record = (fields: object[]) =>
   JSON.stringify({ type: 'record', name: 'GlueProbe', namespace: 'test', fields });
 
 describe('local stack: moto as the AWS Glue Schema Registry', () => {
+  const created: string[] = [];
+  // Glue allows ten registries per account (moto too): give back what this test made.
+  after(async () => {
+    for (const name of created)
+      await glue.send(new DeleteRegistryCommand({ RegistryId: { RegistryName: name } }));
+  });
+
   it('creates a registry and schema, registers a version and finds it by id and by definition', async () => {
     const registryName = `stack-test-${randomUUID()}`;
     const schemaName = 'ses-events';
@@ -29,8 +37,9 @@ describe('local stack: moto as the AWS Glue Schema Registry', () => {
       { name: 'tenant', type: ['null', 'string'], default: null },
     ]);
 
-    const created = await glue.send(new CreateRegistryCommand({ RegistryName: registryName }));
-    assert.equal(created.RegistryName, registryName);
+    const registry = await glue.send(new CreateRegistryCommand({ RegistryName: registryName }));
+    created.push(registryName);
+    assert.equal(registry.RegistryName, registryName);
 
     const schema = await glue.send(
       new CreateSchemaCommand({
