@@ -291,13 +291,13 @@ export class Pipeline {
           item.record = outcome.record;
           break;
         case 'filtered':
-          item.done = outcome.error
-            ? {
-                kind: 'filtered',
-                eventId: item.event?.eventId,
-                reason: `tolerated: ${outcome.error.message}`,
-              }
-            : { kind: 'filtered', eventId: item.event?.eventId, reason: 'dropped by a transform' };
+          if (outcome.error) {
+            // Connect would drop a failure tolerated without a DLQ topic; we never drop an event silently,
+            // so it goes to the pipeline's own DLQ (SES_KAFKA_DLQ_TOPIC) instead.
+            this.#settle(item, outcome.error);
+          } else {
+            item.done = { kind: 'filtered', eventId: item.event?.eventId, reason: 'dropped by a transform' };
+          }
           break;
         case 'dead-letter':
           // The chain's DLQ topic and context headers, but the original payload, so a replay can redo it.

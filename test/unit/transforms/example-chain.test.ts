@@ -39,7 +39,9 @@ describe('schemas/transforms.example.properties over the SES base schema v1', ()
     ).fields.find((field) => field.name === 'pipeline');
     assert.deepEqual(pipeline, { name: 'pipeline', type: ['null', 'string'], default: null });
     assert.equal(chain.keySchemaChanged, false);
-    assert.equal(chain.errorHandling['errors.deadletterqueue.topic.name'], 'ses-email-events-dlq');
+    assert.equal(chain.errorHandling['errors.tolerance'], 'all');
+    // No DLQ topic of its own: the pipeline sends tolerated failures to SES_KAFKA_DLQ_TOPIC.
+    assert.equal(chain.errorHandling['errors.deadletterqueue.topic.name'], '');
   });
 
   it('the output schema can read data written with the base schema minus headers (evolution stays sane)', () => {
