@@ -80,7 +80,16 @@ export async function readReportData(dbFile: string, now: Date = new Date()): Pr
       `--db: no DuckDB warehouse at ${path}; fill one first with \`ses-kafka consume --to duckdb --out ${dbFile}\``,
     );
   }
-  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+  } catch (error) {
+    throw new WarehouseError(
+      'WAREHOUSE_DUCKDB_OPEN_FAILED',
+      `--db: cannot open ${path}: ${(error as Error).message} (a running \`consume --to duckdb\` holds the file; stop it or report on a copy)`,
+      { cause: error },
+    );
+  }
   const connection = await instance.connect();
   const query = async (sql: string): Promise<Row[]> =>
     (await connection.runAndReadAll(sql)).getRowObjectsJson() as Row[];
