@@ -84,11 +84,13 @@ export async function readReportData(dbFile: string, now: Date = new Date()): Pr
   try {
     instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
   } catch (error) {
-    throw new WarehouseError(
-      'WAREHOUSE_DUCKDB_OPEN_FAILED',
-      `--db: cannot open ${path}: ${(error as Error).message} (a running \`consume --to duckdb\` holds the file; stop it or report on a copy)`,
-      { cause: error },
-    );
+    const reason = (error as Error).message;
+    const hint = /lock/i.test(reason)
+      ? ' (a running `consume --to duckdb` holds the file; stop it or report on a copy)'
+      : '';
+    throw new WarehouseError('WAREHOUSE_DUCKDB_OPEN_FAILED', `--db: cannot open ${path}: ${reason}${hint}`, {
+      cause: error,
+    });
   }
   const connection = await instance.connect();
   const query = async (sql: string): Promise<Row[]> =>
