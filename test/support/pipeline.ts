@@ -87,6 +87,21 @@ export async function createTopics(
   }
 }
 
+/** How many records a topic holds: the sum of its partitions' end offsets (exact for a fresh topic). */
+export async function topicRecordCount(
+  topic: string,
+  brokers: string = endpoints.kafkaBrokers,
+): Promise<number> {
+  const admin = inspector(brokers).admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** One record as read back, headers as text. */
 export interface CollectedRecord {
   partition: number;

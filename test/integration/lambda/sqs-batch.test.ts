@@ -16,12 +16,14 @@ import {
   closedPort,
   collectRecords,
   createTopics,
+  distinctSesEvents,
   lambdaContext,
   loadFixtures,
   localPipelineEnv,
   snsNotification,
   sqsEvent,
   sqsRecord,
+  tally,
   uniqueName,
 } from '../../support/pipeline.ts';
 
@@ -234,5 +236,34 @@ describe('Lambda SQS handler: batch item failures and dead letters (real stack)'
       assertDeadLetter(lettersById.get(expected.record.messageId), expected);
     assert.equal(letters.length, allMalformed.length, 'no good or control record is dead-lettered');
     assert.ok(!lettersById.has(control.messageId), 'control messages are dropped, not dead-lettered');
+  });
+  it('publishes a batch bigger than one Kafka request (40 events of ~75 KB) exactly once each', async () => {
+    // SQS hands Lambda up to 6 MB per invocation while a broker takes about 1 MB per partition per
+    // request (message.max.bytes), so the producer has to cope with a batch no single request can hold.
+    const padding = 'x'.repeat(75_000);
+    const records = distinctSesEvents(40, uniqueName('large-batch')).map((text, index) => {
+      const event = JSON.parse(text) as { mail: { headers?: { name: string; value: string }[] } };
+      event.mail.headers = [...(event.mail.headers ?? []), { name: 'X-Padding', value: padding }];
+      return sqsRecord(JSON.stringify(event), `large-${index}`);
+    });
+    const largeTopic = uniqueName('lambda-sqs-large');
+    await createTopics([largeTopic, `${largeTopic}.dlq`]);
+    const runtime = buildRuntime(
+      localPipelineEnv({ topic: largeTopic, dlqTopic: `${largeTopic}.dlq`, table, registry: 'confluent' }),
+    );
+    try {
+      const response = await handleSqsEvent(sqsEvent(records), lambdaContext(), runtime);
+      assert.deepEqual(response.batchItemFailures, [], 'every record of the batch was sent');
+    } finally {
+      await runtime.producer.close();
+    }
+    const counts = tally(
+      (await collectRecords(largeTopic, { count: records.length * 2, idleMs: 3_000 })).map(
+        (record) => record.headers[EVENT_ID_HEADER] ?? '(none)',
+      ),
+    );
+    const duplicated = [...counts].filter(([, count]) => count > 1).map(([id]) => id);
+    assert.deepEqual(duplicated, [], 'no record written twice');
+    assert.deepEqual([...counts.keys()].sort(), records.map(eventIdOf).sort(), 'each event once');
   });
 });
