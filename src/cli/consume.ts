@@ -81,12 +81,12 @@ async function readReaderSchema(file: string): Promise<object> {
 /** Which registries the decoder may ask: Confluent-compatible by URL, Glue by region. */
 export function decoderOptions(cli: ConsumeCliOptions, env: NodeJS.ProcessEnv = process.env): DecoderOptions {
   const local = cli.local ? stackEndpoints() : undefined;
-  const registryUrl = cli.registryUrl ?? env.SCHEMA_REGISTRY_URL ?? local?.registryUrl;
-  const glueEndpoint = cli.glueEndpoint ?? env.GLUE_ENDPOINT ?? local?.glueEndpoint;
+  const registryUrl = cli.registryUrl ?? env.SES_KAFKA_REGISTRY_URL ?? local?.registryUrl;
+  const glueEndpoint = cli.glueEndpoint ?? env.SES_KAFKA_GLUE_ENDPOINT ?? local?.glueEndpoint;
   const glueRegion = cli.glueRegion ?? env.AWS_REGION ?? (local ? LOCAL_AWS_REGION : undefined);
   if (registryUrl === undefined && glueRegion === undefined) {
     throw configError(
-      '--registry-url: no schema registry configured; set --registry-url (or SCHEMA_REGISTRY_URL) for Confluent-framed records, --glue-region (or AWS_REGION) for Glue-framed ones, or --local',
+      '--registry-url: no schema registry configured; set --registry-url (or SES_KAFKA_REGISTRY_URL) for Confluent-framed records, --glue-region (or AWS_REGION) for Glue-framed ones, or --local',
     );
   }
   return {
@@ -217,7 +217,12 @@ export function registerConsumeCommand(program: Command): void {
     .option('--topic <topic...>', 'topic(s) to read (env SES_KAFKA_TOPIC)')
     .option('--group <id>', 'consumer group id', DEFAULT_GROUP_ID)
     .option('--from-beginning', 'a group with no committed offsets starts at the earliest record')
-    .option('--reader-schema <file>', 'Avro schema to read records into', baseSchemaPath('v2'))
+    .addOption(
+      new Option('--reader-schema <file>', 'Avro schema to read records into').default(
+        baseSchemaPath('v2'),
+        'schemas/ses-email-event/v2.avsc',
+      ),
+    )
     .addOption(new Option('--to <sink>', 'where rows go').choices(SINK_KINDS).default('duckdb'))
     .option('--out <file>', 'output file for --to jsonl or duckdb')
     .option(
@@ -232,9 +237,9 @@ export function registerConsumeCommand(program: Command): void {
       '--brokers <list>',
       'bootstrap brokers host:port,... (env SES_KAFKA_BROKERS; auth from SES_KAFKA_AUTH...)',
     )
-    .option('--registry-url <url>', 'Confluent-compatible registry API root (env SCHEMA_REGISTRY_URL)')
+    .option('--registry-url <url>', 'Confluent-compatible registry API root (env SES_KAFKA_REGISTRY_URL)')
     .option('--glue-region <region>', 'AWS Glue Schema Registry region (env AWS_REGION)')
-    .option('--glue-endpoint <url>', 'Glue endpoint override (env GLUE_ENDPOINT)')
+    .option('--glue-endpoint <url>', 'Glue endpoint override (env SES_KAFKA_GLUE_ENDPOINT)')
     .option('--campaign-attribute <name...>', 'metadata attribute(s) holding the campaign, tried in order')
     .action(async (options: ConsumeCliOptions) => {
       const controller = new AbortController();
