@@ -9,9 +9,9 @@ import { loadKafkaSettings } from './kafka/config.ts';
 import { KafkajsProducer, type ProducerPort } from './kafka/producer.ts';
 import type { PipelineMetrics } from './observability/metrics.ts';
 import { Pipeline } from './pipeline.ts';
-import { ConfluentSerializer } from './serde/confluent-serializer.ts';
-import { GlueSerializer } from './serde/glue-serializer.ts';
-import type { Serializer } from './serde/types.ts';
+import type { AvroSchemaInput } from './serde/avro-types.ts';
+import type { EncodeContext, EncodeResult, Serializer } from './serde/types.ts';
+import type { WireFormat } from './serde/wire-format.ts';
 import { loadBaseSchema } from './ses/base-schema.ts';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from './stack/endpoints.ts';
 import {
@@ -68,6 +68,29 @@ function isLoopback(url: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
 }
 
+/**
+ * A serializer whose implementation (and registry client library) is imported on first use. Only the
+ * chosen registry's code is ever loaded: the Glue SDK client and the Confluent client with its JSON
+ * Schema/Protobuf support were most of the Lambda's module init time (bench/cold-start.ts profile).
+ */
+function lazySerializer(format: WireFormat, load: () => Promise<Serializer>): Serializer {
+  let loaded: Serializer | undefined;
+  let loading: Promise<Serializer> | undefined;
+  return {
+    format,
+    async encode(value: unknown, schema: AvroSchemaInput, context?: EncodeContext): Promise<EncodeResult> {
+      if (loaded === undefined) {
+        loading ??= load().catch((error: unknown) => {
+          loading = undefined;
+          throw error;
+        });
+        loaded = await loading;
+      }
+      return loaded.encode(value, schema, context);
+    },
+  };
+}
+
 export function buildSerializer(
   settings: PipelineSettings,
   topic: string,
@@ -75,30 +98,36 @@ export function buildSerializer(
 ): Serializer {
   const registry = settings.registry;
   if (registry.kind === 'confluent') {
-    return new ConfluentSerializer({
-      registry: { url: registry.url, ...(registry.auth ? { auth: registry.auth } : {}) },
-      subjectNameStrategy: registry.subjectNameStrategy,
-      topic,
-      autoRegister: settings.autoRegister,
-      compatibility: settings.compatibility,
+    return lazySerializer('confluent', async () => {
+      const { ConfluentSerializer } = await import('./serde/confluent-serializer.ts');
+      return new ConfluentSerializer({
+        registry: { url: registry.url, ...(registry.auth ? { auth: registry.auth } : {}) },
+        subjectNameStrategy: registry.subjectNameStrategy,
+        topic,
+        autoRegister: settings.autoRegister,
+        compatibility: settings.compatibility,
+      });
     });
   }
   // The local stack's moto accepts any signature; everywhere else the SDK's default credential chain applies.
   const local = registry.endpoint !== undefined && isLoopback(registry.endpoint);
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? (local ? LOCAL_AWS_REGION : undefined);
-  return new GlueSerializer({
-    registry: {
-      ...(region === undefined ? {} : { region }),
-      ...(registry.endpoint === undefined ? {} : { endpoint: registry.endpoint }),
-      ...(local && env.AWS_ACCESS_KEY_ID === undefined ? { credentials: LOCAL_AWS_CREDENTIALS } : {}),
-    },
-    registryName: registry.registryName,
-    ...(registry.schemaName === undefined ? {} : { schemaName: registry.schemaName }),
-    topic,
-    autoRegister: settings.autoRegister,
-    compatibility: settings.compatibility,
-    compression: registry.compression,
-    cacheTtlMs: registry.cacheTtlMs,
+  return lazySerializer('glue', async () => {
+    const { GlueSerializer } = await import('./serde/glue-serializer.ts');
+    return new GlueSerializer({
+      registry: {
+        ...(region === undefined ? {} : { region }),
+        ...(registry.endpoint === undefined ? {} : { endpoint: registry.endpoint }),
+        ...(local && env.AWS_ACCESS_KEY_ID === undefined ? { credentials: LOCAL_AWS_CREDENTIALS } : {}),
+      },
+      registryName: registry.registryName,
+      ...(registry.schemaName === undefined ? {} : { schemaName: registry.schemaName }),
+      topic,
+      autoRegister: settings.autoRegister,
+      compatibility: settings.compatibility,
+      compression: registry.compression,
+      cacheTtlMs: registry.cacheTtlMs,
+    });
   });
 }
 

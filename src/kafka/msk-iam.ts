@@ -1,5 +1,3 @@
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import { generateAuthTokenFromCredentialsProvider } from 'aws-msk-iam-sasl-signer-js';
 import { type BearerToken, RefreshingTokenCache, type TokenCacheOptions } from './token-cache.ts';
 
 export interface AwsCredentials {
@@ -21,7 +19,10 @@ export interface MskIamTokenOptions extends TokenCacheOptions {
   credentials?: AwsCredentials | AwsCredentialsProvider;
 }
 
-function defaultCredentials(region: string): AwsCredentialsProvider {
+// The signer and the credential chain (with the STS client) are imported when the first token is signed:
+// loaded eagerly they cost every cold start ~65 ms, even with MSK IAM switched off (bench/cold-start.ts).
+async function defaultCredentials(region: string): Promise<AwsCredentialsProvider> {
+  const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
   return fromNodeProviderChain({ clientConfig: { region }, roleSessionName: 'ses-kafka-producer' });
 }
 
@@ -34,7 +35,7 @@ export async function signMskIamToken(options: MskIamTokenOptions): Promise<Bear
   const supplied = options.credentials;
   const provider: AwsCredentialsProvider =
     supplied === undefined
-      ? defaultCredentials(region)
+      ? await defaultCredentials(region)
       : typeof supplied === 'function'
         ? supplied
         : async () => supplied;
@@ -47,6 +48,7 @@ export async function signMskIamToken(options: MskIamTokenOptions): Promise<Bear
     expiration = expires;
     return credentials;
   };
+  const { generateAuthTokenFromCredentialsProvider } = await import('aws-msk-iam-sasl-signer-js');
   // awsDebugCreds stays off: it would call STS GetCallerIdentity, the one network call the signer makes.
   const response = await generateAuthTokenFromCredentialsProvider({
     region,
