@@ -127,6 +127,16 @@ describe('HashField', () => {
     assert.equal(value.bounce.bouncedRecipients[0]?.emailAddress, hmac('k', 'a@example.com'));
   });
 
+  it('keeps the recipient domain after the digest when keep.domain is set', () => {
+    const chain = build({ ...config, 'transforms.h.keep.domain': 'true' }, { TEST_HMAC_KEY: 's3cret' });
+    const outcome = chain.apply(record(bounce));
+    const value = outcome.kind === 'ok' ? (outcome.record.value as typeof bounce) : bounce;
+    assert.deepEqual(value.mail.destination, [
+      `${hmac('s3cret', 'A@Example.com')}@example.com`,
+      `${hmac('s3cret', 'b@example.com')}@example.com`,
+    ]);
+  });
+
   it('different keys give different digests', () => {
     const a = build(config, { TEST_HMAC_KEY: 'one' }).apply(record(bounce));
     const b = build(config, { TEST_HMAC_KEY: 'two' }).apply(record(bounce));
