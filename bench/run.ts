@@ -5,7 +5,8 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { addBenchOptions, type BenchCliOptions, runBenchCli } from '../src/cli/bench.ts';
 import { coldStart } from './cold-start.ts';
 import { encoding } from './encoding.ts';
 import { endToEnd } from './end-to-end.ts';
@@ -36,9 +37,7 @@ export function selectBenchmarks(only: readonly string[] = []): Benchmark[] {
   return only.map((name) => {
     const bench = known.get(name);
     if (bench === undefined) {
-      throw new InvalidArgumentError(
-        `--only: unknown benchmark "${name}"; choose from ${[...known.keys()].join(', ')}`,
-      );
+      throw new Error(`--only: unknown benchmark "${name}"; choose from ${[...known.keys()].join(', ')}`);
     }
     return bench;
   });
@@ -88,54 +87,12 @@ function summaryLine(outcome: BenchOutcome, quick: boolean): string {
   return parts.join('; ');
 }
 
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) {
-    throw new InvalidArgumentError(`expected a whole number of at least 1, got "${value}"`);
-  }
-  return parsed;
-}
-
-function names(value: string): string[] {
-  return value
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
-}
-
-/** The options shared by `npm run bench` and `ses-kafka bench`. */
-export function addBenchOptions(command: Command): Command {
-  return command
-    .option('--quick', 'run every benchmark briefly (CI smoke test); checks no budgets', false)
-    .option('--only <names>', `comma-separated subset of: ${BENCHMARKS.map((b) => b.name).join(', ')}`, names)
-    .option('--runs <n>', "measured runs per benchmark (default: each benchmark's own)", positiveInteger)
-    .option('--results-dir <dir>', 'where the JSON results go', RESULTS_DIR);
-}
-
-export interface BenchCliOptions {
-  quick: boolean;
-  only?: string[];
-  runs?: number;
-  resultsDir: string;
-}
-
-/** Runs the bench for parsed CLI options and returns the process exit code. */
-export async function benchFromCli(options: BenchCliOptions): Promise<number> {
-  const outcome = await runBench({
-    quick: options.quick,
-    ...(options.only === undefined ? {} : { only: options.only }),
-    ...(options.runs === undefined ? {} : { runs: options.runs }),
-    resultsDir: path.resolve(options.resultsDir),
-  });
-  return outcome.errors.length > 0 || outcome.budgetsMissed > 0 ? 1 : 0;
-}
-
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const command = addBenchOptions(
     new Command().name('bench').description('benchmarks with performance budgets').showHelpAfterError(),
   );
   command.parse();
-  process.exitCode = await benchFromCli(command.opts<BenchCliOptions>());
+  process.exitCode = await runBenchCli(command.opts<BenchCliOptions>());
   // Kafka and AWS SDK sockets can hold the event loop open after everything was closed.
   process.exit();
 }

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { readPackageVersion } from '../version.ts';
+import { registerBenchCommand } from './bench.ts';
 import { registerConsumeCommand } from './consume.ts';
 import { registerParseCommand } from './parse.ts';
 import { registerRegisterSchemasCommand } from './register-schemas.ts';
@@ -18,6 +19,7 @@ const program = new Command()
   .showHelpAfterError();
 
 registerStackCommand(program);
+registerBenchCommand(program);
 registerStartCommand(program);
 registerParseCommand(program);
 registerRegisterSchemasCommand(program);
