@@ -161,6 +161,7 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     `sending ${stream.messages.length} SES events (${stream.malformed} malformed) through the SQS Lambda handler`,
   );
   // Per-invocation log lines would bury the progress; warnings (dead letters, retries) still show.
+  const logLevelBefore = logger.getLevelName();
   if (process.env.POWERTOOLS_LOG_LEVEL === undefined && process.env.LOG_LEVEL === undefined)
     logger.setLogLevel('WARN');
   const runtime = buildRuntime(env);
@@ -196,6 +197,7 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     filtered = stream.messages.length - produced - deadLettered - notWritten;
   } finally {
     await runtime.producer.close();
+    logger.setLogLevel(logLevelBefore);
   }
   log(
     `      ${produced} produced to ${topic}, ${deadLettered} dead-lettered to ${dlqTopic}, ${notWritten} not written`,

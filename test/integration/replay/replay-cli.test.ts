@@ -1,0 +1,116 @@
+/** `ses-kafka replay` as a process, against the real stack: dry run, produce, dead letters, failed-out. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { stackEndpoints } from '../../../src/stack/endpoints.ts';
+import { REPO_ROOT } from '../../../src/stack/paths.ts';
+
+const FIXTURES = path.join(REPO_ROOT, 'test/fixtures/ses/event-publishing');
+const kafka = new Kafka({
+  clientId: 'replay-test',
+  brokers: [stackEndpoints().kafkaBrokers],
+  logLevel: logLevel.NOTHING,
+});
+
+async function topicCount(topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce(
+      (sum, partition) => sum + Number(partition.offset),
+      0,
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function replay(args: string[], env: Record<string, string>) {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'replay', '--local', ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR', SES_KAFKA_METADATA_ENABLED: 'false', ...env },
+    timeout: 120_000,
+  });
+}
+
+describe('replay: archived SES events back through the pipeline (real stack)', function () {
+  this.timeout(180_000);
+  const suffix = randomUUID().slice(0, 8);
+  const topic = `replay-events-${suffix}`;
+  const dlqTopic = `replay-dlq-${suffix}`;
+  const env = {
+    SES_KAFKA_TOPIC: topic,
+    SES_KAFKA_DLQ_TOPIC: dlqTopic,
+    SES_KAFKA_SCHEMA_AUTO_REGISTER: 'true',
+  };
+  const archive = mkdtempSync(path.join(tmpdir(), 'replay-archive-'));
+  const fixtures = readdirSync(FIXTURES).filter((name) => name.endsWith('.json'));
+
+  before(async () => {
+    // A Firehose-style folder: NDJSON of SNS notifications, a Lambda SNS event, and one broken line.
+    mkdirSync(path.join(archive, '2026/11/27'), { recursive: true });
+    const notifications = fixtures.map((name) =>
+      JSON.stringify({
+        Type: 'Notification',
+        MessageId: randomUUID(),
+        TopicArn: 'arn:aws:sns:us-east-1:111122223333:ses-events',
+        Message: readFileSync(path.join(FIXTURES, name), 'utf8'),
+        Timestamp: '2026-11-27T10:00:00.000Z',
+      }),
+    );
+    writeFileSync(
+      path.join(archive, '2026/11/27/events.ndjson'),
+      `${notifications.join('\n')}\n{"not":"ses"}\n`,
+    );
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic }, { topic: dlqTopic }], waitForLeaders: true });
+    await admin.disconnect();
+  });
+
+  it('--dry-run prints the transformed records and sends nothing', async () => {
+    const result = replay(['--dry-run', archive], env);
+    assert.equal(result.status, 0, result.stderr);
+    const records = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { key: string; value: { eventType: string } });
+    assert.equal(records.length, fixtures.length);
+    assert.ok(records.every((record) => typeof record.key === 'string' && record.value.eventType));
+    assert.match(
+      result.stderr,
+      new RegExp(`${fixtures.length + 1} inputs: ${fixtures.length} would be produced`),
+    );
+    assert.equal(await topicCount(topic), 0);
+  });
+
+  it('produces every event and dead-letters the broken line', async () => {
+    const result = replay([archive], env);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      new RegExp(`${fixtures.length} produced to ${topic}, 0 filtered, 1 dead-lettered`),
+    );
+    assert.equal(await topicCount(topic), fixtures.length);
+    assert.equal(await topicCount(dlqTopic), 1);
+  });
+
+  it('hands back what it could not write, in a file it can replay later, and exits 1', () => {
+    const failedOut = path.join(archive, 'retry.ndjson');
+    const result = replay([path.join(archive, '2026'), '--failed-out', failedOut], {
+      ...env,
+      // Enrichment on, against a port nothing listens on: every event is retriable, none is dropped.
+      SES_KAFKA_METADATA_ENABLED: 'true',
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:1',
+      SES_KAFKA_METADATA_MAX_ATTEMPTS: '1',
+    });
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stderr, new RegExp(`${fixtures.length} not written`));
+    assert.equal(readFileSync(failedOut, 'utf8').trim().split('\n').length, fixtures.length);
+  });
+});
