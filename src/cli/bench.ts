@@ -50,14 +50,14 @@ export function addBenchOptions(command: Command): Command {
 
 /** Runs the bench and returns the exit code. */
 export async function runBenchCli(options: BenchCliOptions): Promise<number> {
-  const { runBench } = await import('../../bench/run.ts');
+  const { exitCodeOf, runBench } = await import('../../bench/run.ts');
   const outcome = await runBench({
     quick: options.quick,
     ...(options.only === undefined ? {} : { only: options.only }),
     ...(options.runs === undefined ? {} : { runs: options.runs }),
     resultsDir: path.resolve(options.resultsDir),
   });
-  return outcome.errors.length > 0 || outcome.budgetsMissed > 0 ? 1 : 0;
+  return exitCodeOf(outcome);
 }
 
 export function registerBenchCommand(program: Command): void {
