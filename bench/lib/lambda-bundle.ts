@@ -73,7 +73,8 @@ export async function runLambdaChild(
   }
   const result = JSON.parse(line.slice('BENCH_RESULT '.length)) as ChildResult;
   if ((result.redelivered ?? 0) > 0) {
-    const warning = stdout.split('\n').find((text) => text.includes('handed back for redelivery')) ?? '';
+    const warning =
+      `${stdout}\n${stderr}`.split('\n').find((text) => text.includes('handed back for redelivery')) ?? '';
     throw new Error(
       `the Lambda handed ${result.redelivered} events back for redelivery; is the stack healthy? first: ${warning.slice(0, 600)}`,
     );
