@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { Disposition, PipelineInput } from '../../src/pipeline.ts';
+import { type Disposition, EVENT_ID_HEADER, type PipelineInput } from '../../src/pipeline.ts';
 import { buildRuntime, type Runtime } from '../../src/runtime.ts';
 import {
   type ParseOutcome,
@@ -16,11 +16,13 @@ import {
   uniqueTableName,
 } from '../support/dynamodb.ts';
 import {
+  collectRecords,
   createTopics,
   loadFixtures,
   localPipelineEnv,
   snsNotification,
   sqsRecord,
+  tally,
   topicRecordCount,
   uniqueName,
 } from '../support/pipeline.ts';
@@ -326,7 +328,15 @@ describe('fuzz: 10,000 odd payloads through the real pipeline', function () {
       const text = JSON.stringify({ ...bounce, eventType: name });
       return { id: name, parsed: parseSqsRecord(sqsRecord(text, `proto-${index}`)) };
     });
-    const results = await runtime.pipeline.process(inputs, Date.now() + 20_000);
+    // Its own topics, so the fuzz run's topic counts stay exact.
+    const own = uniqueName('fuzz-proto');
+    await createTopics([own, `${own}.dlq`]);
+    const protoRuntime = buildRuntime(
+      localPipelineEnv({ topic: own, dlqTopic: `${own}.dlq`, table, registry: 'confluent' }),
+    );
+    const results = await protoRuntime.pipeline
+      .process(inputs, Date.now() + 20_000)
+      .finally(() => protoRuntime.producer.close());
     assert.deepEqual(
       results.map(({ id, disposition }) =>
         disposition.kind === 'produced'
@@ -356,6 +366,7 @@ describe('fuzz: 10,000 odd payloads through the real pipeline', function () {
     });
 
     const split = { produced: 0, deadLettered: 0, filtered: 0, retry: 0, failed: 0 };
+    const producedIds: string[] = [];
     const codes = new Map<string, number>();
     const processStarted = Date.now();
     for (let start = 0; start < inputs.length; start += BATCH) {
@@ -378,11 +389,17 @@ describe('fuzz: 10,000 odd payloads through the real pipeline', function () {
           const code = `${disposition.error.stage}/${disposition.error.code}`;
           codes.set(code, (codes.get(code) ?? 0) + 1);
         } else split[disposition.kind]++;
+        if (disposition.kind === 'produced') producedIds.push(disposition.eventId);
       });
     }
     const processMs = Date.now() - processStarted;
 
     const inTopic = await topicRecordCount(topic);
+    const published = tally(
+      (await collectRecords(topic, { count: split.produced + 1, idleMs: 10_000, timeoutMs: 90_000 })).map(
+        (record) => record.headers[EVENT_ID_HEADER] ?? '(none)',
+      ),
+    );
     const inDlq = await topicRecordCount(dlqTopic);
     console.log(
       `      fuzz seed ${SEED}: ${inputs.length} inputs in ${Math.ceil(inputs.length / BATCH)} batches; ` +
@@ -399,6 +416,11 @@ describe('fuzz: 10,000 odd payloads through the real pipeline', function () {
     const shown = violations.slice(0, 10).map((v) => `#${v.index} (${v.kind}): ${v.problem}`);
     assert.deepEqual(shown, [], `${violations.length} violations (FUZZ_SEED=${SEED} replays them)`);
     assert.equal(inputs.length, RUNS);
+    const expected = tally(producedIds);
+    const differences = [...new Set([...expected.keys(), ...published.keys()])]
+      .filter((id) => expected.get(id) !== published.get(id))
+      .map((id) => `${id}: reported produced ${expected.get(id) ?? 0}, in topic ${published.get(id) ?? 0}`);
+    assert.deepEqual(differences.slice(0, 10), [], `${differences.length} eventIds differ`);
     assert.equal(inTopic, split.produced, 'every produced input is one record in the topic');
     assert.equal(inDlq, split.deadLettered, 'every dead-lettered input is one record in the DLQ');
     assert.ok(split.produced > 0 && split.deadLettered > 0 && split.filtered > 0, 'all three outcomes occur');
