@@ -10,6 +10,10 @@ export const KEY_STRATEGIES = ['query-prefix', 'get-by-message-id', 'gsi'] as co
 export type KeyStrategy = (typeof KEY_STRATEGIES)[number];
 
 export const NOT_FOUND_POLICIES = ['publish', 'retry'] as const;
+
+/** query-prefix: `mail-date` first tries the exact key `<messageId>#<YYYY-MM-DD of mail.timestamp>`. */
+export const SORT_KEY_GUESSES = ['mail-date', 'off'] as const;
+export type SortKeyGuess = (typeof SORT_KEY_GUESSES)[number];
 export type NotFoundPolicy = (typeof NOT_FOUND_POLICIES)[number];
 
 export const ENRICH_ENV = {
@@ -19,6 +23,7 @@ export const ENRICH_ENV = {
   partitionKey: 'SES_KAFKA_METADATA_PARTITION_KEY',
   sortKey: 'SES_KAFKA_METADATA_SORT_KEY',
   sortKeyValue: 'SES_KAFKA_METADATA_SORT_KEY_VALUE',
+  sortKeyGuess: 'SES_KAFKA_METADATA_SORT_KEY_GUESS',
   gsiName: 'SES_KAFKA_METADATA_GSI_NAME',
   projection: 'SES_KAFKA_METADATA_PROJECTION',
   consistentRead: 'SES_KAFKA_METADATA_CONSISTENT_READ',
@@ -49,6 +54,11 @@ export interface EnrichConfig {
   sortKey: string | undefined;
   /** get-by-message-id with a sort key: the fixed sort-key value of the metadata row. */
   sortKeyValue: string | undefined;
+  /**
+   * query-prefix only: guess the full sort key from mail.timestamp and fetch 100 rows per BatchGetItem;
+   * only the misses pay for a Query each. A wrong guess costs one BatchGetItem per 100 emails.
+   */
+  sortKeyGuess: SortKeyGuess;
   gsiName: string | undefined;
   /** Top-level attribute names to fetch; empty means the whole item. */
   projection: string[];
@@ -158,6 +168,7 @@ const envSchema = z.object({
   [ENRICH_ENV.partitionKey]: optionalText(),
   [ENRICH_ENV.sortKey]: optionalText(),
   [ENRICH_ENV.sortKeyValue]: optionalText(),
+  [ENRICH_ENV.sortKeyGuess]: oneOf(SORT_KEY_GUESSES, 'mail-date'),
   [ENRICH_ENV.gsiName]: optionalText(),
   [ENRICH_ENV.projection]: attributeList(),
   [ENRICH_ENV.consistentRead]: boolean(false),
@@ -191,6 +202,7 @@ export function loadEnrichConfig(env: Record<string, string | undefined> = proce
     partitionKey: e[ENRICH_ENV.partitionKey] ?? (keyStrategy === 'query-prefix' ? 'ses_pk' : 'messageId'),
     sortKey: e[ENRICH_ENV.sortKey] ?? (keyStrategy === 'query-prefix' ? 'ses_sk' : undefined),
     sortKeyValue: e[ENRICH_ENV.sortKeyValue],
+    sortKeyGuess: e[ENRICH_ENV.sortKeyGuess],
     gsiName: e[ENRICH_ENV.gsiName],
     projection: e[ENRICH_ENV.projection],
     consistentRead: e[ENRICH_ENV.consistentRead],

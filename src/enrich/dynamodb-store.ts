@@ -1,6 +1,7 @@
 import {
   type AttributeValue,
   BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
   type DynamoDBClient,
   QueryCommand,
   type QueryCommandInput,
@@ -25,6 +26,7 @@ export type DynamoDbStoreSettings = Pick<
   | 'partitionKey'
   | 'sortKey'
   | 'sortKeyValue'
+  | 'sortKeyGuess'
   | 'gsiName'
   | 'projection'
   | 'consistentRead'
@@ -44,7 +46,9 @@ type Item = Record<string, AttributeValue>;
 
 /**
  * Looks metadata up in DynamoDB with one of three key strategies:
- * - `query-prefix` (the predecessor's layout): Query `pk = <sender> AND begins_with(sk, "<messageId>#")`;
+ * - `query-prefix` (the predecessor's layout): Query `pk = <sender> AND begins_with(sk, "<messageId>#")`.
+ *   With `sortKeyGuess: 'mail-date'` the exact key `<messageId>#<UTC date of mail.timestamp>` is tried
+ *   first, 100 per BatchGetItem, and only the misses are queried one by one;
  * - `get-by-message-id`: the message id is the partition key (plus an optional fixed sort-key value),
  *   so whole batches go through BatchGetItem, 100 keys per call;
  * - `gsi`: Query a global secondary index whose partition key is the message id.
@@ -144,13 +148,95 @@ export class DynamoDbMetadataStore implements MetadataStore {
   }
 
   async #queryAll(requests: readonly MetadataRequest[]): Promise<Map<string, MetadataResult>> {
+    const guessed =
+      this.#settings.keyStrategy === 'query-prefix' && this.#settings.sortKeyGuess === 'mail-date'
+        ? await this.#guessedHits(requests)
+        : new Map<string, EmailMetadata>();
+    const misses = requests.filter((request) => !guessed.has(this.lookupKey(request) as string));
     const answers = await Promise.all(
-      requests.map((request) =>
+      misses.map((request) =>
         this.#limit(() => this.#queryOne(request).catch((error) => this.#asError(error, 'Query'))),
       ),
     );
-    return new Map(
-      requests.map((request, index) => [this.lookupKey(request) as string, answers[index] as MetadataResult]),
+    const results = new Map<string, MetadataResult>(guessed);
+    misses.forEach((request, index) => {
+      results.set(this.lookupKey(request) as string, answers[index] as MetadataResult);
+    });
+    return results;
+  }
+
+  /**
+   * The query-prefix fast path: rows are usually keyed `<messageId>#<send date>`, and the send date is
+   * mail.timestamp's, so the full key can be guessed and fetched 100 at a time. Anything not found this
+   * way (another date format, a row written after midnight, a throttled or failed call) is left to the
+   * Query path, which is always right; so this can only save calls, never change an answer.
+   */
+  async #guessedHits(requests: readonly MetadataRequest[]): Promise<Map<string, EmailMetadata>> {
+    const s = this.#settings;
+    const sortKey = s.sortKey ?? 'ses_sk';
+    const guessKey = (pk: string, sk: string) => `${pk}\u0000${sk}`;
+    const byGuess = new Map<string, string>();
+    const keys: Item[] = [];
+    for (const request of requests) {
+      const time = request.timestamp.getTime();
+      if (Number.isNaN(time)) continue;
+      const pk = request.sourceAddress ?? '';
+      const sk = `${request.messageId}#${request.timestamp.toISOString().slice(0, 10)}`;
+      if (byGuess.has(guessKey(pk, sk))) continue;
+      byGuess.set(guessKey(pk, sk), this.lookupKey(request) as string);
+      keys.push({ [s.partitionKey]: { S: pk }, [sortKey]: { S: sk } });
+    }
+    const projection =
+      s.projection.length === 0
+        ? projectionFor([])
+        : projectionFor([...new Set([...s.projection, s.partitionKey, sortKey])]);
+    const hits = new Map<string, EmailMetadata>();
+    const chunks: Item[][] = [];
+    for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT)
+      chunks.push(keys.slice(start, start + BATCH_GET_LIMIT));
+    await Promise.all(
+      chunks.map((chunk) =>
+        this.#limit(async () => {
+          let pending = chunk;
+          for (let attempt = 1; pending.length > 0 && attempt <= s.maxAttempts; attempt++) {
+            let output: BatchGetItemCommandOutput;
+            try {
+              output = await this.#batchGet(pending, projection);
+            } catch {
+              return;
+            }
+            for (const item of output.Responses?.[s.table] ?? []) {
+              const lookupKey = byGuess.get(guessKey(item[s.partitionKey]?.S ?? '', item[sortKey]?.S ?? ''));
+              if (lookupKey !== undefined) {
+                hits.set(lookupKey, this.#found(item, s.projection.length === 0 ? undefined : s.projection));
+              }
+            }
+            pending = output.UnprocessedKeys?.[s.table]?.Keys ?? [];
+            if (pending.length > 0) await this.#sleep(this.#backoff(attempt - 1));
+          }
+        }),
+      ),
+    );
+    return hits;
+  }
+
+  #batchGet(
+    keys: Item[],
+    projection: { expression?: string; names: Record<string, string> },
+  ): Promise<BatchGetItemCommandOutput> {
+    const s = this.#settings;
+    return this.#client.send(
+      new BatchGetItemCommand({
+        RequestItems: {
+          [s.table]: {
+            Keys: keys,
+            ConsistentRead: s.consistentRead,
+            ...(projection.expression === undefined
+              ? {}
+              : { ProjectionExpression: projection.expression, ExpressionAttributeNames: projection.names }),
+          },
+        },
+      }),
     );
   }
 
@@ -232,22 +318,7 @@ export class DynamoDbMetadataStore implements MetadataStore {
     let pending: Item[] = messageIds.map(keyOf);
     for (let attempt = 1; pending.length > 0; attempt++) {
       try {
-        const output = await this.#client.send(
-          new BatchGetItemCommand({
-            RequestItems: {
-              [s.table]: {
-                Keys: pending,
-                ConsistentRead: s.consistentRead,
-                ...(projection.expression === undefined
-                  ? {}
-                  : {
-                      ProjectionExpression: projection.expression,
-                      ExpressionAttributeNames: projection.names,
-                    }),
-              },
-            },
-          }),
-        );
+        const output = await this.#batchGet(pending, projection);
         for (const item of output.Responses?.[s.table] ?? []) {
           const id = item[s.partitionKey]?.S;
           if (id !== undefined) items.set(id, item);

@@ -147,7 +147,12 @@ describe('DynamoDB metadata store against dynalite', function () {
       const client = localDynamoDbClient();
       const seen = instrument(client);
       const store = createMetadataStore(
-        config({ SES_KAFKA_METADATA_TABLE: table, SES_KAFKA_METADATA_QUERY_CONCURRENCY: '3' }),
+        config({
+          SES_KAFKA_METADATA_TABLE: table,
+          SES_KAFKA_METADATA_QUERY_CONCURRENCY: '3',
+          // Only the Query path: the guessed-key fast path is covered below.
+          SES_KAFKA_METADATA_SORT_KEY_GUESS: 'off',
+        }),
         { client },
       );
       const requests = Array.from({ length: 30 }, (_, i) =>
@@ -164,7 +169,10 @@ describe('DynamoDB metadata store against dynalite', function () {
     it('answers a repeated FOUND lookup from the warm cache, but asks again after a NOT_FOUND', async () => {
       const client = localDynamoDbClient();
       const seen = instrument(client);
-      const store = createMetadataStore(config({ SES_KAFKA_METADATA_TABLE: table }), { client });
+      const store = createMetadataStore(
+        config({ SES_KAFKA_METADATA_TABLE: table, SES_KAFKA_METADATA_SORT_KEY_GUESS: 'off' }),
+        { client },
+      );
       await store.lookupMany([
         req('1', 'msg-1', 'alice@example.com'),
         req('2', 'msg-404', 'alice@example.com'),
@@ -174,6 +182,32 @@ describe('DynamoDB metadata store against dynalite', function () {
         req('4', 'msg-404', 'alice@example.com'),
       ]);
       assert.equal(seen.calls.length, 3);
+    });
+
+    it('guesses <messageId>#<mail date>: rows keyed that way come from BatchGetItem, others from a Query', async () => {
+      const client = localDynamoDbClient();
+      const seen = instrument(client);
+      const store = createMetadataStore(config({ SES_KAFKA_METADATA_TABLE: table }), { client });
+      const sentOn = new Date('2025-06-01T08:30:00Z');
+      const results = await store.lookupMany([
+        // Rows msg-1 and msg-2 are keyed with 2025-06-01: the guess finds them.
+        req('hit-1', 'msg-1', 'alice@example.com', sentOn),
+        req('hit-2', 'msg-2', 'bob@example.com', sentOn),
+        // Sent the day before the row's date (a time-zone or midnight mismatch): the Query still finds it.
+        req('miss-found', 'msg-1', 'alice@example.com', new Date('2025-05-31T23:59:00Z')),
+        req('absent', 'msg-404', 'alice@example.com', sentOn),
+      ]);
+      assert.equal(metadata(results.get('hit-1')).attributes.campaign, 'spring');
+      assert.equal(metadata(results.get('hit-2')).attributes.campaign, 'autumn');
+      assert.equal(metadata(results.get('miss-found')).attributes.campaign, 'spring');
+      assert.equal(metadata(results.get('absent')).status, 'NOT_FOUND');
+      const names = seen.calls.map((call) => call.operation);
+      assert.equal(names.filter((name) => name === 'BatchGetItemCommand').length, 1);
+      assert.equal(
+        names.filter((name) => name === 'QueryCommand').length,
+        2,
+        'only the two misses are queried',
+      );
     });
 
     it('retry policy: a young email without a row is retriable, an old one is published NOT_FOUND', async () => {

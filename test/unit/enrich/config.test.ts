@@ -47,6 +47,7 @@ describe('enrich config', () => {
       SES_KAFKA_METADATA_REQUEST_TIMEOUT_MS: '500',
       SES_KAFKA_METADATA_NOT_FOUND_POLICY: 'retry',
       SES_KAFKA_METADATA_NOT_FOUND_MAX_AGE_SECONDS: '120',
+      SES_KAFKA_METADATA_SORT_KEY_GUESS: 'off',
       DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
     });
     assert.deepEqual(config, {
@@ -56,6 +57,7 @@ describe('enrich config', () => {
       partitionKey: 'mid',
       sortKey: 'kind',
       sortKeyValue: 'metadata',
+      sortKeyGuess: 'off',
       gsiName: undefined,
       projection: ['campaign', 'tenant', 'status'],
       consistentRead: true,
