@@ -57,7 +57,6 @@ export interface PipelineDeps {
 /** The state of one input as it moves through the stages; `done` once it has a disposition. */
 interface Work {
   id: string;
-  raw: string;
   event?: SesEvent;
   parsed: ParseOutcome;
   metadata?: EmailMetadata;
@@ -180,7 +179,7 @@ export class Pipeline {
     }
     const dlqTopic = topicForDeadLetter ?? this.#deps.dlqTopic;
     const deadLetter = buildDeadLetter({
-      originalPayload: item.raw,
+      originalPayload: item.parsed.raw,
       error,
       originalTopic: this.#deps.topic,
       dlqTopic,

@@ -18,7 +18,10 @@ export const DLQ_HEADERS = {
 export const DLQ_MESSAGE_MAX_CHARS = 1000;
 
 export interface DeadLetterInput {
-  /** The input exactly as it arrived (the SNS `Message` string or the SQS body), never a re-encoding. */
+  /**
+   * The input as the entry point received it: the whole Lambda SNS or SQS record (as JSON) or the SNS
+   * notification body, envelope included, so `ses-kafka replay` can feed it back unchanged.
+   */
   originalPayload: string | Buffer;
   error: unknown;
   /** Where the event would have gone. */

@@ -71,7 +71,7 @@ export async function replay(
   options.onProgress?.(report.counts, total);
   for (let start = 0; start < inputs.length; start += options.batchSize) {
     const batch = inputs.slice(start, start + options.batchSize);
-    const rawById = new Map(batch.map((input) => [input.id, input.parsed.raw]));
+    const inputById = new Map(batch.map((input) => [input.id, input]));
     const results: PipelineResult[] = options.dryRun
       ? (await pipeline.preview(batch)).map((preview) => {
           if (preview.record) options.onRecord?.(preview.record, preview.id);
@@ -91,7 +91,7 @@ export async function replay(
       if (needsRedelivery(result) && 'error' in result.disposition) {
         report.notWritten.push({
           id: result.id,
-          raw: rawById.get(result.id) ?? '',
+          raw: inputById.get(result.id)?.parsed.raw ?? '',
           code: result.disposition.error.code,
           message: result.disposition.error.message,
         });

@@ -57,6 +57,27 @@ function safeStringify(value: unknown): string {
   }
 }
 
+/**
+ * `raw` is the whole record as JSON, which costs as much to build as parsing did and is read only when
+ * an input is dead-lettered or handed back; so it is built on first read.
+ */
+/** What the inner parse functions put in `raw`; withLazyRaw replaces it on the outcome it returns. */
+const LAZY_RAW = '';
+
+function withLazyRaw(source: unknown, parse: () => ParseOutcome): ParseOutcome {
+  const outcome = parse();
+  let raw: string | undefined;
+  Object.defineProperty(outcome, 'raw', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      raw ??= safeStringify(source);
+      return raw;
+    },
+  });
+  return outcome;
+}
+
 function joinLocation(outer: string | undefined, inner: string | undefined): string | undefined {
   if (outer === undefined) return inner;
   if (inner === undefined) return outer;
@@ -146,14 +167,15 @@ function describeValue(value: unknown): string {
 
 /** One record of a Lambda SNS event (`Records[].Sns`). */
 export function parseSnsRecord(record: unknown): ParseOutcome {
-  const raw = safeStringify(record);
-  if (!isRecord(record) || !isRecord(record.Sns)) {
-    const problem = isRecord(record)
-      ? 'Sns: required object missing'
-      : `(root): expected an SNS record object, got ${describeType(record)}`;
-    return failure(invalidSes(problem, 'SES_UNRECOGNIZED_ENVELOPE'), { kind: 'sns-lambda' }, raw);
-  }
-  return fromSnsNotification(record.Sns, 'sns-lambda', 'Sns.', {}, raw);
+  return withLazyRaw(record, () => {
+    if (!isRecord(record) || !isRecord(record.Sns)) {
+      const problem = isRecord(record)
+        ? 'Sns: required object missing'
+        : `(root): expected an SNS record object, got ${describeType(record)}`;
+      return failure(invalidSes(problem, 'SES_UNRECOGNIZED_ENVELOPE'), { kind: 'sns-lambda' }, LAZY_RAW);
+    }
+    return fromSnsNotification(record.Sns, 'sns-lambda', 'Sns.', {}, LAZY_RAW);
+  });
 }
 
 /**
@@ -161,7 +183,10 @@ export function parseSnsRecord(record: unknown): ParseOutcome {
  * message delivery, the SES JSON itself.
  */
 export function parseSqsRecord(record: unknown): ParseOutcome {
-  const raw = safeStringify(record);
+  return withLazyRaw(record, () => parseSqsRecordNow(record));
+}
+
+function parseSqsRecordNow(record: unknown): ParseOutcome {
   if (!isRecord(record)) {
     return failure(
       invalidSes(
@@ -169,7 +194,7 @@ export function parseSqsRecord(record: unknown): ParseOutcome {
         'SES_UNRECOGNIZED_ENVELOPE',
       ),
       { kind: 'sqs-raw' },
-      raw,
+      LAZY_RAW,
     );
   }
   const sqsMessageId = stringField(record, 'messageId');
@@ -178,23 +203,26 @@ export function parseSqsRecord(record: unknown): ParseOutcome {
   if (typeof body !== 'string') {
     const problem =
       body === undefined ? 'required string missing' : `expected string, got ${describeType(body)}`;
-    return failure(invalidSes(`body: ${problem}`, 'SES_UNRECOGNIZED_ENVELOPE'), ids, raw);
+    return failure(invalidSes(`body: ${problem}`, 'SES_UNRECOGNIZED_ENVELOPE'), ids, LAZY_RAW);
   }
   let value: unknown;
   try {
     value = JSON.parse(body);
   } catch (error) {
-    return failure(notJson('body', error), ids, raw);
+    return failure(notJson('body', error), ids, LAZY_RAW);
   }
   if (isRecord(value) && isSnsNotificationShape(value)) {
-    return fromSnsNotification(value, 'sqs-sns', 'body.', ids, raw);
+    return fromSnsNotification(value, 'sqs-sns', 'body.', ids, LAZY_RAW);
   }
-  return fromSesValue(value, { kind: 'sqs-raw', ...ids }, raw);
+  return fromSesValue(value, { kind: 'sqs-raw', ...ids }, LAZY_RAW);
 }
 
 /** An SNS HTTP/HTTPS subscription delivery body (already JSON-parsed). */
 export function parseSnsNotification(notification: unknown): ParseOutcome {
-  const raw = safeStringify(notification);
+  return withLazyRaw(notification, () => parseSnsNotificationNow(notification));
+}
+
+function parseSnsNotificationNow(notification: unknown): ParseOutcome {
   if (!isRecord(notification)) {
     return failure(
       invalidSes(
@@ -202,10 +230,10 @@ export function parseSnsNotification(notification: unknown): ParseOutcome {
         'SES_UNRECOGNIZED_ENVELOPE',
       ),
       { kind: 'sns-http' },
-      raw,
+      LAZY_RAW,
     );
   }
-  return fromSnsNotification(notification, 'sns-http', '', {}, raw);
+  return fromSnsNotification(notification, 'sns-http', '', {}, LAZY_RAW);
 }
 
 function isSqsRecord(record: Json): boolean {
@@ -252,7 +280,10 @@ function parseLambdaRecord(record: unknown): ParseOutcome {
 function withLocation(outcome: ParseOutcome, location: string | undefined): ParseOutcome {
   const combined = joinLocation(location, outcome.location);
   if (combined === undefined) return outcome;
-  return { ...outcome, location: combined };
+  // Copy the property descriptors, not the values, so a lazy `raw` stays lazy.
+  const located = Object.defineProperties({}, Object.getOwnPropertyDescriptors(outcome)) as ParseOutcome;
+  located.location = combined;
+  return located;
 }
 
 function internalFailure(error: unknown, raw: string): ParseOutcome {

@@ -64,7 +64,10 @@ export function parseSesMessage(input: unknown): SesMessageResult {
   const message = parsed.data;
   const format: SesEventFormat = message.eventType != null ? 'EVENT_PUBLISHING' : 'NOTIFICATION';
   const eventType = (message.eventType ?? message.notificationType) as string;
-  const detailKey: DetailKey | undefined = DETAIL_KEY_BY_EVENT_TYPE[eventType];
+  // Event types are an open set: a name like `constructor` must not find an inherited Object member.
+  const detailKey: DetailKey | undefined = Object.hasOwn(DETAIL_KEY_BY_EVENT_TYPE, eventType)
+    ? DETAIL_KEY_BY_EVENT_TYPE[eventType]
+    : undefined;
   // Send's detail object is empty, so its absence loses nothing; every other known type needs its own.
   if (detailKey !== undefined && detailKey !== 'send' && message[detailKey] == null) {
     return {
@@ -75,10 +78,10 @@ export function parseSesMessage(input: unknown): SesMessageResult {
     };
   }
 
-  const extra: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(message)) {
-    if (!KNOWN_TOP_LEVEL_KEYS.has(key)) extra[key] = value;
-  }
+  // fromEntries defines own properties, so a field named `__proto__` stays a field.
+  const extra: Record<string, unknown> = Object.fromEntries(
+    Object.entries(message).filter(([key]) => !KNOWN_TOP_LEVEL_KEYS.has(key)),
+  );
   const withoutId: Omit<SesEvent, 'eventId' | 'eventTime'> = {
     format,
     eventType,
@@ -105,7 +108,9 @@ function detailTimestampOf(
 ): string | undefined {
   const detail =
     key === undefined
-      ? event.extra[guessDetailKey(event.eventType)]
+      ? Object.hasOwn(event.extra, guessDetailKey(event.eventType))
+        ? event.extra[guessDetailKey(event.eventType)]
+        : undefined
       : (event[key] as Record<string, unknown> | undefined);
   const timestamp = (detail as { timestamp?: unknown } | null | undefined)?.timestamp;
   return typeof timestamp === 'string' && isIsoTimestamp(timestamp) ? timestamp : undefined;

@@ -23,6 +23,24 @@ describe('ses parse: open sets and edge cases', () => {
     assert.equal(parseOne(json).eventTime, (json.mail as { timestamp: string }).timestamp);
   });
 
+  it('takes event types and fields named like Object members as data, not as inherited members', () => {
+    for (const eventType of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const json = fixture('edge/unknown-event-type.json').json;
+      json.eventType = eventType;
+      const event = parseOne(json);
+      assert.equal(event.eventType, eventType);
+    }
+    const text = JSON.stringify(fixture('event-publishing/send.json').json).replace(
+      /^\{/,
+      '{"__proto__":{"x":1},',
+    );
+    const [outcome] = parseAnyInput(text);
+    assert.ok(outcome?.ok);
+    // A `__proto__` field must never become the prototype of what the parser returns.
+    assert.equal(Object.getPrototypeOf(outcome.event.extra), Object.prototype);
+    assert.equal((outcome.event.extra as { x?: unknown }).x, undefined);
+  });
+
   it('passes new bounce types, bounce subtypes and delay types through as strings', () => {
     const suppressed = parseOne(fixture('edge/on-account-suppression-list.json').json);
     assert.equal(suppressed.bounce?.bounceSubType, 'OnAccountSuppressionList');
