@@ -12,7 +12,26 @@ export type PipelineStage =
   | 'produce'
   | 'config';
 
+/** Marks pipeline errors, so `instanceof` holds even across two copies of this module (see below). */
+const PIPELINE_ERROR_BRAND = Symbol.for('ses-kafka-producer.PipelineError');
+
 export class PipelineError extends Error {
+  /**
+   * A module loaded both through require() and import() (as mocha with tsx does for lazily imported
+   * code) exists twice, and a plain `instanceof` then calls a real pipeline error a stranger, which would
+   * turn a retriable outage into a dead letter. The brand survives that; subclasses check as usual.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of instanceof (maybe a subclass).
+    if (this !== PipelineError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[PIPELINE_ERROR_BRAND] === true
+    );
+  }
+
+  readonly [PIPELINE_ERROR_BRAND] = true;
   override readonly name: string = 'PipelineError';
   readonly stage: PipelineStage;
   /** True when the same input may succeed later (network, throttling, broker down). */
