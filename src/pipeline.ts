@@ -331,7 +331,7 @@ export class Pipeline {
                 ...(schemaRef.version === undefined ? {} : { schemaVersion: schemaRef.version }),
               }),
               [EVENT_ID_HEADER]: event.eventId,
-            }) as Record<string, string>,
+            }),
             timestamp: record.timestamp,
           };
         } catch (thrown) {

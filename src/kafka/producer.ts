@@ -1,4 +1,4 @@
-import type { Kafka as KafkaClient, KafkaConfig, Message, Producer, ProducerConfig } from 'kafkajs';
+import type { IHeaders, Kafka as KafkaClient, KafkaConfig, Message, Producer, ProducerConfig } from 'kafkajs';
 import { Kafka, Partitioners } from 'kafkajs';
 import { PipelineError } from '../errors.ts';
 import { logger } from '../observability/logger.ts';
@@ -12,7 +12,7 @@ export interface OutgoingRecord {
   key: string | Buffer | null;
   value: string | Buffer | null;
   /** Event type and schema id/version for events; stage and error details for dead letters. */
-  headers?: Readonly<Record<string, string | Buffer>>;
+  headers?: Readonly<Record<string, string | Buffer | ReadonlyArray<string | Buffer>>>;
   /** Epoch milliseconds; the broker's clock is used when left out. */
   timestamp?: number;
 }
@@ -82,13 +82,45 @@ function startTimer(ms: number): Timer {
   };
 }
 
+function copyHeaders(headers: NonNullable<OutgoingRecord['headers']>): IHeaders {
+  const copy: IHeaders = {};
+  for (const [name, value] of Object.entries(headers))
+    copy[name] = Array.isArray(value) ? [...value] : (value as string | Buffer);
+  return copy;
+}
+
 function toMessage(record: OutgoingRecord): Message {
   return {
     key: record.key,
     value: record.value,
-    ...(record.headers === undefined ? {} : { headers: { ...record.headers } }),
+    ...(record.headers === undefined ? {} : { headers: copyHeaders(record.headers) }),
     ...(record.timestamp === undefined ? {} : { timestamp: String(record.timestamp) }),
   };
+}
+
+/**
+ * Bytes per produce request: below the broker's default message.max.bytes (1 MiB) with room for the
+ * record batch framing, so no partition's batch is refused for its size.
+ */
+export const MAX_REQUEST_BYTES = 900 * 1024;
+/** Per-record framing in a v2 record batch, generously rounded up: lengths, offsets, timestamps. */
+const RECORD_OVERHEAD_BYTES = 64;
+
+function recordBytes(record: OutgoingRecord): number {
+  let size = RECORD_OVERHEAD_BYTES;
+  const add = (value: string | Buffer | null | undefined) => {
+    if (value !== null && value !== undefined)
+      size += typeof value === 'string' ? Buffer.byteLength(value) : value.length;
+  };
+  add(record.key);
+  add(record.value);
+  for (const [name, value] of Object.entries(record.headers ?? {})) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      add(name);
+      add(item as string | Buffer);
+    }
+  }
+  return size;
 }
 
 const liveProducers = new Set<KafkajsProducer>();
@@ -151,7 +183,7 @@ export class KafkajsProducer implements ProducerPort {
 
     const timer = startTimer(timeoutMs);
     try {
-      for (const [topic, indexes] of this.#groupByTopic(batch)) {
+      for (const [topic, indexes] of this.#requests(batch, results)) {
         const outcome = await this.#sendTopic(topic, indexes, batch, { timer, timeoutMs, deadline });
         for (const [index, result] of outcome) results[index] = result;
         if (
@@ -170,6 +202,46 @@ export class KafkajsProducer implements ProducerPort {
       batch,
       (_, index) => results[index] ?? { ok: false, error: deadlineExceeded(timeoutMs) },
     );
+  }
+
+  /**
+   * Splits each topic's records into requests of at most MAX_REQUEST_BYTES. The broker refuses a
+   * partition's batch above message.max.bytes (1 MiB by default) as a whole, even when every record would
+   * fit alone, and a large Lambda batch (SQS allows 6 MB) easily gets there. A record that cannot fit
+   * in any request is refused here, before anything is sent.
+   */
+  #requests(
+    batch: readonly OutgoingRecord[],
+    results: (SendResult | undefined)[],
+  ): Array<[string, number[]]> {
+    const requests: Array<[string, number[]]> = [];
+    for (const [topic, indexes] of this.#groupByTopic(batch)) {
+      let current: number[] = [];
+      let bytes = 0;
+      for (const index of indexes) {
+        const size = recordBytes(batch[index] as OutgoingRecord);
+        if (size > MAX_REQUEST_BYTES) {
+          results[index] = {
+            ok: false,
+            error: new PipelineError(
+              'produce',
+              PRODUCE_ERROR_CODES.recordRejected,
+              `record of ${size} bytes exceeds the ${MAX_REQUEST_BYTES}-byte request limit; the broker would refuse it (message.max.bytes)`,
+            ),
+          };
+          continue;
+        }
+        if (current.length > 0 && bytes + size > MAX_REQUEST_BYTES) {
+          requests.push([topic, current]);
+          current = [];
+          bytes = 0;
+        }
+        current.push(index);
+        bytes += size;
+      }
+      if (current.length > 0) requests.push([topic, current]);
+    }
+    return requests;
   }
 
   #groupByTopic(batch: readonly OutgoingRecord[]): Map<string, number[]> {
@@ -212,13 +284,15 @@ export class KafkajsProducer implements ProducerPort {
       outcome = await Promise.race([sent, timer.expired]);
     } catch (thrown) {
       const error = toProduceError(thrown);
+      // After any failure the idempotent sequence numbers no longer match what the broker saw: resending
+      // on the same producer fails with OUT_OF_ORDER_SEQUENCE_NUMBER, so a fresh producer takes over.
+      this.#discard(slot, error);
       if (error.code === PRODUCE_ERROR_CODES.recordRejected && indexes.length > 1) {
         // One bad record fails its whole batch; send them one by one so only that record is reported.
         const isolated: [number, SendResult][] = [];
         for (const index of indexes) isolated.push(...(await this.#sendTopic(topic, [index], batch, limit)));
         return isolated;
       }
-      if (error.code !== PRODUCE_ERROR_CODES.recordRejected) this.#discard(slot, error);
       return fail(error);
     }
     if (outcome === TIMED_OUT) {

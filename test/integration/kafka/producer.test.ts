@@ -246,6 +246,25 @@ describe('kafkajs adapter against the local broker', function () {
     assert.equal(failed.error.retriable, true);
   });
 
+  it('splits a send larger than the broker accepts per request, and writes each record exactly once', async () => {
+    const topic = uniqueTopic('large-batch');
+    await createTopics([topic], 1);
+    const producer = new KafkajsProducer(baseSettings(topic), QUIET);
+    // 36 × 100 KB = 3.6 MB for one partition: more than message.max.bytes, though each record fits.
+    const records: OutgoingRecord[] = Array.from({ length: 36 }, (_, index) => ({
+      topic,
+      key: `large-${index}`,
+      value: Buffer.alloc(100 * 1024, index),
+    }));
+    const results = await producer.send(records, Date.now() + 30_000);
+    assertAllOk(results);
+    assert.equal(producer.producersCreated, 1, 'no failure, so no replacement producer');
+    await producer.close();
+    const received = await consume(topic, 36);
+    assert.equal(received.length, 36);
+    assert.equal(new Set(received.map((record) => String(record.key))).size, 36);
+  });
+
   it('fails only the record the broker finds too large, and sends its neighbours', async () => {
     const topic = uniqueTopic('too-large');
     await createTopics([topic], 1);
