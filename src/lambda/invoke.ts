@@ -57,17 +57,28 @@ function logFailures(results: readonly PipelineResult[]): void {
   }
 }
 
-/** Runs one invocation's inputs through the shared pipeline, logs the outcome, flushes metrics. */
-export async function runInvocation(
+/**
+ * Inputs per pipeline pass. A Lambda batch may hold thousands of records; taking them a slice at a time
+ * keeps every stage's copies of only this many events alive at once, which bounds memory.
+ */
+export const PIPELINE_CHUNK = 500;
+
+/** Runs one invocation's records through the shared pipeline in slices, logs the outcome, flushes metrics. */
+export async function runInvocation<R>(
   runtime: Runtime,
-  inputs: readonly PipelineInput[],
+  records: readonly R[],
+  toInput: (record: R, index: number) => PipelineInput,
   context: Pick<Context, 'getRemainingTimeInMillis'> | undefined,
   flushMetrics: () => void = () => undefined,
 ): Promise<{ results: PipelineResult[]; summary: InvocationSummary; redeliver: PipelineResult[] }> {
-  const results = await runtime.pipeline.process(
-    inputs,
-    deadlineFor(context, runtime.settings.deadlineMarginMs),
-  );
+  const deadline = deadlineFor(context, runtime.settings.deadlineMarginMs);
+  const results: PipelineResult[] = [];
+  for (let start = 0; start < records.length; start += PIPELINE_CHUNK) {
+    const inputs = records
+      .slice(start, start + PIPELINE_CHUNK)
+      .map((record, offset) => toInput(record, start + offset));
+    results.push(...(await runtime.pipeline.process(inputs, deadline)));
+  }
   const summary = summarize(results);
   logFailures(results);
   logger.info('invocation done', { ...summary });

@@ -1,4 +1,4 @@
-import type { Context, SNSEvent } from 'aws-lambda';
+import type { Context, SNSEvent, SNSEventRecord } from 'aws-lambda';
 import type { PipelineInput } from '../pipeline.ts';
 import type { Runtime } from '../runtime.ts';
 import { parseSnsRecord } from '../ses/index.ts';
@@ -16,11 +16,11 @@ export async function handleSnsEvent(
   flushMetrics?: () => void,
 ): Promise<InvocationSummary> {
   const records = Array.isArray(event?.Records) ? event.Records : [];
-  const inputs: PipelineInput[] = records.map((record, index) => ({
+  const toInput = (record: SNSEventRecord, index: number): PipelineInput => ({
     id: record?.Sns?.MessageId ?? `Records[${index}]`,
     parsed: parseSnsRecord(record),
-  }));
-  const { summary, redeliver } = await runInvocation(runtime, inputs, context, flushMetrics);
-  if (redeliver.length > 0) throw new RedeliveryRequired(redeliver, inputs.length);
+  });
+  const { summary, redeliver } = await runInvocation(runtime, records, toInput, context, flushMetrics);
+  if (redeliver.length > 0) throw new RedeliveryRequired(redeliver, records.length);
   return summary;
 }

@@ -1,4 +1,4 @@
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { PipelineInput } from '../pipeline.ts';
 import type { Runtime } from '../runtime.ts';
 import { parseSqsRecord } from '../ses/index.ts';
@@ -15,10 +15,10 @@ export async function handleSqsEvent(
   flushMetrics?: () => void,
 ): Promise<SQSBatchResponse> {
   const records = Array.isArray(event?.Records) ? event.Records : [];
-  const inputs: PipelineInput[] = records.map((record, index) => ({
+  const toInput = (record: SQSRecord, index: number): PipelineInput => ({
     id: record?.messageId ?? `Records[${index}]`,
     parsed: parseSqsRecord(record),
-  }));
-  const { redeliver } = await runInvocation(runtime, inputs, context, flushMetrics);
+  });
+  const { redeliver } = await runInvocation(runtime, records, toInput, context, flushMetrics);
   return { batchItemFailures: redeliver.map((result) => ({ itemIdentifier: result.id })) };
 }
