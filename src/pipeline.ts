@@ -155,11 +155,7 @@ export class Pipeline {
   }
 
   async #prepare(inputs: readonly PipelineInput[]): Promise<Work[]> {
-    const work: Work[] = inputs.map((input) => ({
-      id: input.id,
-      raw: input.parsed.raw,
-      parsed: input.parsed,
-    }));
+    const work = inputs.map((input): Work => ({ id: input.id, parsed: input.parsed }));
     this.#triageParsed(work);
     await this.#enrich(work);
     this.#toRecords(work);
