@@ -269,7 +269,10 @@ export class Pipeline {
           key: event.mail.messageId,
           value,
           headers: [],
-          timestamp: Date.parse(event.eventTime) || processedAt.getTime(),
+          // Processing time, not the SES event time (that is `eventTime` in the value): topics delete by
+          // record timestamp, so a backfill of month-old events stamped with their own time would be
+          // removed by retention right after it was written.
+          timestamp: processedAt.getTime(),
         };
       } catch (thrown) {
         this.#settle(item, asPipelineError(thrown, 'to-record', 'RECORD_BUILD_FAILED'));

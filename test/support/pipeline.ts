@@ -109,6 +109,8 @@ export interface CollectedRecord {
   key: string | null;
   value: Buffer | null;
   headers: Record<string, string>;
+  /** The Kafka record timestamp, epoch millis. */
+  timestamp: number;
 }
 
 function headerTexts(message: KafkaMessage): Record<string, string> {
@@ -169,6 +171,7 @@ export async function collectRecords(
               key: message.key === null ? null : message.key.toString('utf8'),
               value: message.value,
               headers: headerTexts(message),
+              timestamp: Number(message.timestamp),
             });
             if (received.length >= count) finish();
             else touch();

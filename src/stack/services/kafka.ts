@@ -64,7 +64,9 @@ transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
-log.retention.hours=24
+# Keep everything: test data carries SES timestamps from the past, and time-based retention would
+# delete it as soon as it was written.
+log.retention.ms=-1
 `;
 }
 

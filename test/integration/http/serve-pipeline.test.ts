@@ -3,14 +3,13 @@
  * 403 and never reaches Kafka; a signed but non-SES message is dead-lettered and answered 200.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
 import { localStackEnv } from '../../../src/config/local-env.ts';
 import { pipelineNotificationHandler } from '../../../src/http/pipeline-handler.ts';
 import { type RunningSnsServer, startServer } from '../../../src/http/server.ts';
 import { buildRuntime, type Runtime } from '../../../src/runtime.ts';
 import { AvroDecoder } from '../../../src/serde/decoder.ts';
 import { stackEndpoints } from '../../../src/stack/endpoints.ts';
+import { collectRecords, createTopics, topicRecordCount, uniqueName } from '../../support/pipeline.ts';
 import {
   type FakeSnsHost,
   generateIdentity,
@@ -23,61 +22,18 @@ import {
 } from '../../unit/http/support/sns-fixtures.ts';
 
 const endpoints = stackEndpoints();
-const kafka = new Kafka({
-  clientId: 'serve-pipeline-test',
-  brokers: [endpoints.kafkaBrokers],
-  logLevel: logLevel.NOTHING,
-});
-
-async function topicCount(topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).reduce(
-      (sum, partition) => sum + Number(partition.offset),
-      0,
-    );
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-async function firstRecord(topic: string): Promise<{ key: string; value: Buffer }> {
-  const consumer = kafka.consumer({ groupId: `serve-pipeline-${randomUUID()}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  try {
-    return await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no record on ${topic}`)), 20_000);
-      consumer
-        .run({
-          eachMessage: async ({ message }) => {
-            clearTimeout(timer);
-            resolve({ key: message.key?.toString() ?? '', value: message.value as Buffer });
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-}
 
 describe('http: serve wired to the pipeline (real stack)', function () {
   this.timeout(90_000);
-  const suffix = randomUUID().slice(0, 8);
-  const topic = `serve-events-${suffix}`;
-  const dlqTopic = `serve-dlq-${suffix}`;
+  const topic = uniqueName('serve-events');
+  const dlqTopic = uniqueName('serve-dlq');
   let signing: Identity;
   let sns: FakeSnsHost;
   let server: RunningSnsServer;
   let runtime: Runtime;
 
   before(async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic }, { topic: dlqTopic }], waitForLeaders: true });
-    await admin.disconnect();
+    await createTopics([topic, dlqTopic]);
     runtime = buildRuntime({
       ...localStackEnv('confluent'),
       SES_KAFKA_TOPIC: topic,
@@ -118,9 +74,11 @@ describe('http: serve wired to the pipeline (real stack)', function () {
     const reply = await post(signFields(notificationFields(sns.certUrl), signing.keyPem, '2'));
     assert.equal(reply.status, 200);
     assert.equal(reply.body.outcome, 'ok');
-    const record = await firstRecord(topic);
-    assert.equal(record.key, '0100018f-test-delivery');
-    const decoded = await new AvroDecoder({ confluent: { url: endpoints.registryUrl } }).decode(record.value);
+    const [record] = await collectRecords(topic, { count: 1 });
+    assert.equal(record?.key, '0100018f-test-delivery');
+    const decoded = await new AvroDecoder({ confluent: { url: endpoints.registryUrl } }).decode(
+      record?.value as Buffer,
+    );
     const value = decoded.value as {
       eventType: string;
       metadata: { status: string };
@@ -132,11 +90,11 @@ describe('http: serve wired to the pipeline (real stack)', function () {
   });
 
   it('refuses a forged notification with 403 and writes nothing', async () => {
-    const before = await topicCount(topic);
+    const before = await topicRecordCount(topic);
     const forger = generateIdentity('forger');
     const reply = await post(signFields(notificationFields(sns.certUrl), forger.keyPem, '2'));
     assert.equal(reply.status, 403);
-    assert.equal(await topicCount(topic), before);
+    assert.equal(await topicRecordCount(topic), before);
   });
 
   it('dead-letters a signed message that is not an SES event and answers 200', async () => {
@@ -145,6 +103,6 @@ describe('http: serve wired to the pipeline (real stack)', function () {
     );
     assert.equal(reply.status, 200);
     assert.equal(reply.body.outcome, 'rejected');
-    assert.equal(await topicCount(dlqTopic), 1);
+    assert.equal(await topicRecordCount(dlqTopic), 1);
   });
 });

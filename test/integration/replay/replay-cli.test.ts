@@ -5,30 +5,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
-import { stackEndpoints } from '../../../src/stack/endpoints.ts';
 import { REPO_ROOT } from '../../../src/stack/paths.ts';
+import { collectRecords, createTopics, topicRecordCount, uniqueName } from '../../support/pipeline.ts';
 
 const FIXTURES = path.join(REPO_ROOT, 'test/fixtures/ses/event-publishing');
-const kafka = new Kafka({
-  clientId: 'replay-test',
-  brokers: [stackEndpoints().kafkaBrokers],
-  logLevel: logLevel.NOTHING,
-});
-
-async function topicCount(topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).reduce(
-      (sum, partition) => sum + Number(partition.offset),
-      0,
-    );
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 function replay(args: string[], env: Record<string, string>) {
   return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'replay', '--local', ...args], {
     cwd: REPO_ROOT,
@@ -40,9 +20,8 @@ function replay(args: string[], env: Record<string, string>) {
 
 describe('replay: archived SES events back through the pipeline (real stack)', function () {
   this.timeout(180_000);
-  const suffix = randomUUID().slice(0, 8);
-  const topic = `replay-events-${suffix}`;
-  const dlqTopic = `replay-dlq-${suffix}`;
+  const topic = uniqueName('replay-events');
+  const dlqTopic = uniqueName('replay-dlq');
   const env = {
     SES_KAFKA_TOPIC: topic,
     SES_KAFKA_DLQ_TOPIC: dlqTopic,
@@ -67,10 +46,7 @@ describe('replay: archived SES events back through the pipeline (real stack)', f
       path.join(archive, '2026/11/27/events.ndjson'),
       `${notifications.join('\n')}\n{"not":"ses"}\n`,
     );
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic }, { topic: dlqTopic }], waitForLeaders: true });
-    await admin.disconnect();
+    await createTopics([topic, dlqTopic]);
   });
 
   it('--dry-run prints the transformed records and sends nothing', async () => {
@@ -86,7 +62,7 @@ describe('replay: archived SES events back through the pipeline (real stack)', f
       result.stderr,
       new RegExp(`${fixtures.length + 1} inputs: ${fixtures.length} would be produced`),
     );
-    assert.equal(await topicCount(topic), 0);
+    assert.equal(await topicRecordCount(topic), 0);
   });
 
   it('produces every event and dead-letters the broken line', async () => {
@@ -96,8 +72,15 @@ describe('replay: archived SES events back through the pipeline (real stack)', f
       result.stderr,
       new RegExp(`${fixtures.length} produced to ${topic}, 0 filtered, 1 dead-lettered`),
     );
-    assert.equal(await topicCount(topic), fixtures.length);
-    assert.equal(await topicCount(dlqTopic), 1);
+    assert.equal(await topicRecordCount(topic), fixtures.length);
+    assert.equal(await topicRecordCount(dlqTopic), 1);
+    // The fixtures are from 2024; stamped with that time, a topic's retention would delete them at once.
+    const records = await collectRecords(topic, { count: fixtures.length });
+    const startedAt = Date.now() - 10 * 60_000;
+    assert.ok(
+      records.every((record) => record.timestamp > startedAt),
+      'records carry the processing time',
+    );
   });
 
   it('hands back what it could not write, in a file it can replay later, and exits 1', () => {
