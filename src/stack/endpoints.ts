@@ -2,8 +2,10 @@
  * Where the local stack listens. Every port can be moved with an env var; docker-compose.yml uses the
  * same defaults and credentials (a test keeps the two in step).
  */
-function port(envName: string, fallback: number): number {
-  const raw = process.env[envName];
+type Env = Readonly<Record<string, string | undefined>>;
+
+function port(env: Env, envName: string, fallback: number): number {
+  const raw = env[envName];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1 || value > 65535) {
@@ -30,15 +32,16 @@ export interface StackPorts {
   dynamodb: number;
 }
 
-export function stackPorts(): StackPorts {
+/** The ports in force: each default unless its STACK_*_PORT variable moves it (pass {} for the defaults). */
+export function stackPorts(env: Env = process.env): StackPorts {
   return {
-    kafkaPlaintext: port('STACK_KAFKA_PORT', 9092),
-    kafkaController: port('STACK_KAFKA_CONTROLLER_PORT', 9093),
-    kafkaScram: port('STACK_KAFKA_SCRAM_PORT', 9094),
-    kafkaOauth: port('STACK_KAFKA_OAUTH_PORT', 9095),
-    registry: port('STACK_REGISTRY_PORT', 8081),
-    moto: port('STACK_MOTO_PORT', 5000),
-    dynamodb: port('STACK_DYNAMODB_PORT', 8000),
+    kafkaPlaintext: port(env, 'STACK_KAFKA_PORT', 9092),
+    kafkaController: port(env, 'STACK_KAFKA_CONTROLLER_PORT', 9093),
+    kafkaScram: port(env, 'STACK_KAFKA_SCRAM_PORT', 9094),
+    kafkaOauth: port(env, 'STACK_KAFKA_OAUTH_PORT', 9095),
+    registry: port(env, 'STACK_REGISTRY_PORT', 8081),
+    moto: port(env, 'STACK_MOTO_PORT', 5000),
+    dynamodb: port(env, 'STACK_DYNAMODB_PORT', 8000),
   };
 }
 
