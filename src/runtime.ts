@@ -5,6 +5,7 @@
  */
 import { loadPipelineSettings, type PipelineSettings } from './config/pipeline-settings.ts';
 import { createMetadataStoreFromEnv, type MetadataStore } from './enrich/index.ts';
+import { describeError, PipelineError } from './errors.ts';
 import { loadKafkaSettings } from './kafka/config.ts';
 import { KafkajsProducer, type ProducerPort } from './kafka/producer.ts';
 import type { PipelineMetrics } from './observability/metrics.ts';
@@ -82,7 +83,17 @@ function lazySerializer(format: WireFormat, load: () => Promise<Serializer>): Se
       if (loaded === undefined) {
         loading ??= load().catch((error: unknown) => {
           loading = undefined;
-          throw error;
+          // Not the input's fault: a failure here must hand events back, never dead-letter them.
+          throw error instanceof PipelineError
+            ? error
+            : new PipelineError(
+                'config',
+                'SERIALIZER_LOAD_FAILED',
+                `cannot load the ${format} serializer: ${describeError(error)}`,
+                {
+                  cause: error,
+                },
+              );
         });
         loaded = await loading;
       }
