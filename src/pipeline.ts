@@ -111,6 +111,7 @@ export class Pipeline {
       id: item.id,
       disposition:
         item.done ??
+        // Every stage settles what it cannot pass on; this guards the guarantee, it should never show.
         ({
           kind: 'failed',
           error: new PipelineError(
@@ -183,10 +184,7 @@ export class Pipeline {
       now: new Date(this.#now()),
     });
     if (extraHeaders && extraHeaders.length > 0) {
-      deadLetter.headers = { ...toKafkaJsHeaders(extraHeaders), ...deadLetter.headers } as Record<
-        string,
-        string
-      >;
+      deadLetter.headers = { ...toKafkaJsHeaders(extraHeaders), ...deadLetter.headers };
     }
     item.outgoing = deadLetter;
     item.deadLetterOf = error;
