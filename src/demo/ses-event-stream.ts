@@ -4,6 +4,8 @@
  * recorded (NOT_FOUND), and a few malformed payloads. Addresses are under example.com/example.net.
  */
 
+import { seededRandom } from './seeded-random.ts';
+
 export interface DemoSender {
   address: string;
   displayName: string;
@@ -46,18 +48,6 @@ export interface DemoStream {
   metadataRows: DemoMetadataRow[];
   emails: number;
   malformed: number;
-}
-
-/** mulberry32: small, fast and seedable, so every run produces the same stream. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const RECIPIENT_DOMAINS = ['example.net', 'mail.example.net', 'inbox.example.org', 'corp.example.org'];

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import type { Context, SNSEvent, SNSEventRecord, SQSEvent, SQSRecord } from 'aws-lambda';
 import { Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import { AvroDecoder } from '../../src/serde/decoder.ts';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, stackEndpoints } from '../../src/stack/endpoints.ts';
 import { REPO_ROOT } from '../../src/stack/paths.ts';
+
+export { closedPort } from './ports.ts';
 
 /**
  * Helpers for tests that run the whole pipeline against the local stack: the env a runtime is built
@@ -276,15 +277,6 @@ export function sqsEvent(records: readonly SQSRecord[]): SQSEvent {
 export function lambdaContext(remainingMs = 30_000): Pick<Context, 'getRemainingTimeInMillis'> {
   const end = Date.now() + remainingMs;
   return { getRemainingTimeInMillis: () => Math.max(0, end - Date.now()) };
-}
-
-/** A loopback TCP port nothing listens on (bound once, then released). */
-export async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Counts each value, e.g. how often each eventId appears in a topic. */

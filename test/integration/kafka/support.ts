@@ -4,6 +4,8 @@ import { Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import type { ClientSettings } from '../../../src/kafka/client.ts';
 import { stackEndpoints } from '../../../src/stack/endpoints.ts';
 
+export { closedPort } from '../../support/ports.ts';
+
 export const endpoints = stackEndpoints();
 
 export function uniqueTopic(purpose: string): string {
@@ -85,15 +87,6 @@ export function baseSettings(topic: string, overrides: Partial<ClientSettings> =
     connectionTimeoutMs: 2_000,
     ...overrides,
   };
-}
-
-/** A loopback port with nothing listening on it (bound once, then released). */
-export async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** A listener that accepts connections and never answers: a broker that hangs. */

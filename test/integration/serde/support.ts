@@ -4,6 +4,8 @@ import { DeleteRegistryCommand } from '@aws-sdk/client-glue';
 import { GlueSchemaRegistry } from '../../../src/serde/glue-registry.ts';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, stackEndpoints } from '../../../src/stack/endpoints.ts';
 
+export { closedPort } from '../../support/ports.ts';
+
 /** Helpers for serde, registration and interop tests against the local stack's Apicurio and moto. */
 
 export const endpoints = stackEndpoints();
@@ -60,15 +62,6 @@ export async function requireRegistries(): Promise<void> {
       );
     }
   }
-}
-
-/** A TCP port nothing listens on (bound then released). */
-export async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /**

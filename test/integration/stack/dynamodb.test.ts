@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import {
   BatchGetItemCommand,
-  CreateTableCommand,
   DeleteTableCommand,
   DynamoDBClient,
   PutItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
+import { ensurePredecessorTable } from '../../../src/demo/seed-metadata.ts';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, stackEndpoints } from '../../../src/stack/endpoints.ts';
 
 const dynamodb = new DynamoDBClient({
@@ -20,20 +20,7 @@ describe("local stack: dynalite with the predecessor's table layout", () => {
   const table = `ses_my_poc_${randomUUID().slice(0, 8)}`;
 
   before(async () => {
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: table,
-        AttributeDefinitions: [
-          { AttributeName: 'ses_pk', AttributeType: 'S' },
-          { AttributeName: 'ses_sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'ses_pk', KeyType: 'HASH' },
-          { AttributeName: 'ses_sk', KeyType: 'RANGE' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await ensurePredecessorTable(dynamodb, table);
     for (const [messageId, campaign] of [
       ['0100-msg-a', 'spring-sale'],
       ['0100-msg-b', 'welcome'],

@@ -44,21 +44,7 @@ export function localDecoder(): AvroDecoder {
 }
 
 /** Fails early, with the command to run, when the stack is not up. */
-export async function requireStack(): Promise<void> {
-  const checks: [string, string][] = [
-    ['Apicurio (ccompat)', `${endpoints.registryUrl}/subjects`],
-    ['moto (Glue)', `${endpoints.glueEndpoint}/moto-api/`],
-  ];
-  for (const [name, url] of checks) {
-    try {
-      await fetch(url, { signal: AbortSignal.timeout(3000) });
-    } catch {
-      throw new Error(
-        `${name} is not reachable at ${url}; start the stack: npx tsx src/cli/main.ts stack up`,
-      );
-    }
-  }
-}
+export { requireRegistries as requireStack } from '../serde/support.ts';
 
 async function postgresAnswers(): Promise<boolean> {
   const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from '../../../src/demo/seeded-random.ts';
 import type { EmailMetadata } from '../../../src/enrich/metadata.ts';
 import { recordSource, toEnrichedValue } from '../../../src/ses/enriched-value.ts';
 import { parseAnyInput } from '../../../src/ses/parse.ts';
@@ -17,18 +18,6 @@ type Json = Record<string, unknown>;
 
 function template(name: string): Json {
   return JSON.parse(readFileSync(`${FIXTURES}${name}.json`, 'utf8')) as Json;
-}
-
-/** mulberry32: small seeded PRNG so the stream is the same on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const SENDERS = ['Acme Orders <orders@example.com>', 'Acme News <news@example.com>', 'billing@example.com'];
@@ -44,7 +33,7 @@ export interface StreamOptions {
 export function syntheticStream(options: StreamOptions = {}): FixtureValue[] {
   const days = options.days ?? 7;
   const perDay = options.messagesPerDay ?? 120;
-  const next = random(options.seed ?? 42);
+  const next = seededRandom(options.seed ?? 42);
   const templates = {
     send: template('send'),
     delivery: template('delivery'),
