@@ -63,8 +63,12 @@ function forwardKafkajsLog() {
     const { message, timestamp: _timestamp, logger: _logger, ...extra } = log;
     if (EXPECTED_WARNINGS.has(message)) return;
     const fields = { kafkajs: namespace, ...extra };
-    if (level === logLevel.ERROR) logger.error(message, fields);
-    else if (level === logLevel.WARN) logger.warn(message, fields);
+    // kafkajs logs every error response of a request as ERROR, also the retriable ones it then retries
+    // (a coordinator still loading after a broker restart); a send that really fails is reported by
+    // the pipeline with its outcome, so these are warnings.
+    const retriedResponse = namespace === 'Connection' && message.startsWith('Response ');
+    if (level === logLevel.ERROR && !retriedResponse) logger.error(message, fields);
+    else if (level <= logLevel.WARN) logger.warn(message, fields);
     else if (level === logLevel.INFO) logger.info(message, fields);
     else logger.debug(message, fields);
   };
