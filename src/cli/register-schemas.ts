@@ -125,6 +125,12 @@ export function formatResult(result: RegistrationResult): string {
     case 'incompatible':
       lines.push(`INCOMPATIBLE under ${result.compatibility}; nothing was registered:`);
       for (const violation of result.violations) lines.push(`  - ${violation.message}`);
+      if (result.violations.length === 0 && result.registryCheck?.compatible === false) {
+        lines.push(
+          '  - the registry refuses it under the level it holds, although our own check found no problem:',
+        );
+        for (const message of result.registryCheck.messages) lines.push(`    ${message}`);
+      }
       break;
     case 'would-change':
       lines.push('dry run; would:');
@@ -136,6 +142,12 @@ export function formatResult(result: RegistrationResult): string {
         lines.push(`registered as version ${result.version ?? '?'} (id ${result.id ?? '?'})`);
       }
       break;
+  }
+  const check = result.registryCheck;
+  if (check && !check.agrees && check.compatible) {
+    lines.push(
+      'note: the registry accepts this schema, but our stricter check does not (please report it with both schemas)',
+    );
   }
   return lines.join('\n');
 }
