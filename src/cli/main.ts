@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { readPackageVersion } from '../version.ts';
-import { registerBenchCommand } from './bench.ts';
 import { registerConsumeCommand } from './consume.ts';
+import { EXIT } from './exit.ts';
 import { registerParseCommand } from './parse.ts';
 import { registerRegisterSchemasCommand } from './register-schemas.ts';
 import { registerReplayCommand } from './replay.ts';
@@ -9,19 +9,29 @@ import { registerReportCommand } from './report.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerStackCommand } from './stack.ts';
 import { registerStartCommand } from './start.ts';
+import { registerTopicsCommand } from './topics.ts';
 import { registerTransformCommand } from './transform.ts';
 
-// Each subcommand lives in its own file and adds itself to the program here.
+// The AWS SDK prints a notice about Node versions in every process that loads it; a person at a terminal
+// gets it from every command. Whoever wants it back sets the variable to false.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+// Each subcommand lives in its own file and adds itself to the program here. Settings inherited by the
+// subcommands: a usage error exits 2 (1 means "partly done"), and prints in the one error format.
 const program = new Command()
   .name('ses-kafka')
   .description('SES email events -> DynamoDB enrichment -> Connect-style transforms -> Avro on Kafka')
   .version(readPackageVersion())
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.config))
+  .configureOutput({
+    outputError: (text, write) => write(text.startsWith('error:') ? `ses-kafka: ${text}` : text),
+  });
 
 registerStackCommand(program);
-registerBenchCommand(program);
 registerStartCommand(program);
 registerParseCommand(program);
+registerTopicsCommand(program);
 registerRegisterSchemasCommand(program);
 registerConsumeCommand(program);
 registerReplayCommand(program);

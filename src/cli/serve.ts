@@ -5,13 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { withLocalDefaults } from '../config/local-env.ts';
 import { ConfigError, describeError } from '../errors.ts';
 import { pipelineNotificationHandler } from '../http/pipeline-handler.ts';
 import { DEFAULT_MAX_BODY_BYTES, type StartServerOptions, startServer } from '../http/server.ts';
 import type { NotificationHandler } from '../http/sns-endpoint.ts';
 import { logger } from '../observability/logger.ts';
 import { buildRuntime } from '../runtime.ts';
+import { commandSettings } from './settings-cli.ts';
 
 export const ALLOWED_TOPICS_ENV = 'SES_KAFKA_SNS_ALLOWED_TOPIC_ARNS';
 
@@ -152,7 +152,7 @@ export function registerServeCommand(program: Command): void {
       }
       let runtime: ReturnType<typeof buildRuntime>;
       try {
-        runtime = buildRuntime(flags.local ? withLocalDefaults(process.env) : process.env);
+        runtime = buildRuntime(commandSettings({ local: flags.local === true }, []).env);
       } catch (error) {
         process.stderr.write(`ses-kafka serve: configuration error: ${describeError(error)}\n`);
         process.exitCode = 2;

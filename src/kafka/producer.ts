@@ -283,7 +283,7 @@ export class KafkajsProducer implements ProducerPort {
     try {
       outcome = await Promise.race([sent, timer.expired]);
     } catch (thrown) {
-      const error = toProduceError(thrown);
+      const error = toProduceError(thrown, { topic });
       // After any failure the idempotent sequence numbers no longer match what the broker saw: resending
       // on the same producer fails with OUT_OF_ORDER_SEQUENCE_NUMBER, so a fresh producer takes over.
       this.#discard(slot, error);

@@ -7,7 +7,7 @@ import { createMetadataStore, createMetadataStoreFromEnv } from '../../../src/en
 import type { EmailMetadata } from '../../../src/enrich/metadata.ts';
 import type { MetadataRequest, MetadataResult } from '../../../src/enrich/store.ts';
 import { PipelineError } from '../../../src/errors.ts';
-import { stackEndpoints } from '../../../src/stack/endpoints.ts';
+import { LOCAL_AWS_REGION, stackEndpoints } from '../../../src/stack/endpoints.ts';
 import {
   createTable,
   deleteTable,
@@ -430,7 +430,7 @@ describe('DynamoDB metadata store against dynalite', function () {
     it('a missing table is a non-retriable error naming the setting, per email', async () => {
       const missing = uniqueTableName('enrich_missing');
       const store = createMetadataStore(config({ SES_KAFKA_METADATA_TABLE: missing }), {
-        client: createDynamoDbClient({ endpoint, requestTimeoutMs: 3000 }),
+        client: createDynamoDbClient({ endpoint, requestTimeoutMs: 3000, region: LOCAL_AWS_REGION }),
       });
       const result = (await store.lookupMany([req('a', 'm-1', 'x@example.com')])).get('a');
       assert.ok(result instanceof PipelineError);
