@@ -56,7 +56,8 @@ listener.name.oauth.sasl.enabled.mechanisms=OAUTHBEARER
 listener.name.oauth.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="broker";
 log.dirs=${dataDir}
 num.partitions=3
-auto.create.topics.enable=true
+# As on MSK: nothing creates a topic by using it. \`ses-kafka topics create\` (or --local) creates them.
+auto.create.topics.enable=false
 offsets.topic.replication.factor=1
 offsets.topic.num.partitions=3
 transaction.state.log.replication.factor=1
