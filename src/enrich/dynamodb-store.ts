@@ -264,7 +264,8 @@ export class DynamoDbMetadataStore implements MetadataStore {
     let exclusiveStartKey: Item | undefined;
     // Rows come in ascending sort-key order, so the first one is the lowest; a few pages at most.
     for (let page = 0; page < MAX_QUERY_PAGES; page++) {
-      const pageInput = exclusiveStartKey === undefined ? input : { ...input, ExclusiveStartKey: exclusiveStartKey };
+      const pageInput =
+        exclusiveStartKey === undefined ? input : { ...input, ExclusiveStartKey: exclusiveStartKey };
       const output = await this.#withRetry('Query', () => this.#client.send(new QueryCommand(pageInput)));
       for (const item of output.Items ?? []) {
         first ??= item;

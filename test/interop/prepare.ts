@@ -43,7 +43,11 @@ export async function interopPython(): Promise<string> {
  * Runs one of the harness's line-oriented tools (SchemaText, ReaderWriterCompatibility) once over many
  * inputs, one per stdin line, in one JVM; returns its answers, one per input, in order.
  */
-export async function javaLines(classpath: string, mainClass: string, lines: readonly string[]): Promise<string[]> {
+export async function javaLines(
+  classpath: string,
+  mainClass: string,
+  lines: readonly string[],
+): Promise<string[]> {
   const child = spawn('java', ['-cp', classpath, mainClass], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -59,7 +63,9 @@ export async function javaLines(classpath: string, mainClass: string, lines: rea
   // SLF4J's start-up notice goes to stdout on some set-ups: answers are the lines our tools print.
   const answers = stdout.split('\n').filter((line) => /^(OK |ERR |COMPATIBLE$|INCOMPATIBLE$)/.test(line));
   if (answers.length !== lines.length) {
-    throw new Error(`java ${mainClass}: ${answers.length} answers for ${lines.length} inputs: ${stderr.slice(-2000)}`);
+    throw new Error(
+      `java ${mainClass}: ${answers.length} answers for ${lines.length} inputs: ${stderr.slice(-2000)}`,
+    );
   }
   return answers;
 }

@@ -30,7 +30,8 @@ function records(schema: Json, found: JsonObject[] = []): JsonObject[] {
   else if (isObject(schema)) {
     if (schema.type === 'record' || schema.type === 'error') {
       found.push(schema);
-      for (const field of (schema.fields as Json[]) ?? []) if (isObject(field)) records(field.type as Json, found);
+      for (const field of (schema.fields as Json[]) ?? [])
+        if (isObject(field)) records(field.type as Json, found);
     } else if (schema.type === 'array') records(schema.items as Json, found);
     else if (schema.type === 'map') records(schema.values as Json, found);
   }
@@ -172,7 +173,10 @@ describe('schema compatibility: the same verdicts as Avro Java SchemaCompatibili
 
   it('agrees on generated schemas and their evolutions, both directions', async () => {
     const pairs = fc.sample(
-      fc.tuple(schemaArbitrary(), fc.array(fc.integer({ min: 0, max: 1_000_000 }), { minLength: 8, maxLength: 8 })),
+      fc.tuple(
+        schemaArbitrary(),
+        fc.array(fc.integer({ min: 0, max: 1_000_000 }), { minLength: 8, maxLength: 8 }),
+      ),
       { numRuns: RUNS, seed: SEED },
     );
     const cases: Array<{ reader: Json; writer: Json }> = [];
@@ -210,7 +214,14 @@ describe('schema compatibility: the same verdicts as Avro Java SchemaCompatibili
       `      compatibility: seed ${SEED}, ${compared} reader/writer pairs compared (${incompatible} incompatible per Java)`,
     );
     assert.ok(compared > cases.length / 2, `too few pairs compared (${compared} of ${cases.length})`);
-    assert.ok(incompatible > compared / 10, 'the evolutions should break compatibility often enough to test it');
-    assert.deepEqual(disagreements.slice(0, 3), [], `${disagreements.length} disagreements (FUZZ_SEED=${SEED} replays them)`);
+    assert.ok(
+      incompatible > compared / 10,
+      'the evolutions should break compatibility often enough to test it',
+    );
+    assert.deepEqual(
+      disagreements.slice(0, 3),
+      [],
+      `${disagreements.length} disagreements (FUZZ_SEED=${SEED} replays them)`,
+    );
   });
 });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { type Json, respelled, schemaArbitrary } from '../support/avro-arbitraries.ts';
 import { schemaIdentity, schemaText } from '../../src/serde/schema-text.ts';
 import { loadBaseSchema } from '../../src/ses/base-schema.ts';
+import { type Json, respelled, schemaArbitrary } from '../support/avro-arbitraries.ts';
 import { fuzzSeed } from '../support/fuzz-seed.ts';
 import { javaHarnessClasspath, javaLines } from './prepare.ts';
 

@@ -210,7 +210,10 @@ describe('register-schemas against the real registries', function () {
         topic,
       ]);
       assert.equal(unreachable.code, 3);
-      assert.match(unreachable.stderr, /^ses-kafka register-schemas: error: REGISTRY_UNREACHABLE: .*unreachable/m);
+      assert.match(
+        unreachable.stderr,
+        /^ses-kafka register-schemas: error: REGISTRY_UNREACHABLE: .*unreachable/m,
+      );
       assert.ok(unreachable.stderr.includes(down));
       const badFlag = await run([
         '--schema',
@@ -224,7 +227,10 @@ describe('register-schemas against the real registries', function () {
         'SIDEWAYS',
       ]);
       assert.equal(badFlag.code, 2);
-      assert.match(badFlag.stderr, /^ses-kafka register-schemas: error: --compatibility: expected one of .*"SIDEWAYS"/m);
+      assert.match(
+        badFlag.stderr,
+        /^ses-kafka register-schemas: error: --compatibility: expected one of .*"SIDEWAYS"/m,
+      );
     });
   });
 });
