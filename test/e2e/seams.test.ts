@@ -257,6 +257,66 @@ describe('e2e: the documented flow across separate processes', function () {
     });
   }
 
+  it('v2 registered over v1 (BACKWARD) while a consumer runs and producers keep writing: old and new records land', async () => {
+    const topic = uniqueName('seams-evolve');
+    const common = ['--local', '--topic', topic];
+    expectExit(await cli(['topics', 'create', ...common]), 0, 'topics create');
+    expectExit(await cli(['register-schemas', ...common, '--schema-version', 'v1']), 0, 'register v1');
+    const db = path.join(work, `${topic}.duckdb`);
+    const expected = loadFixtures('edge').length + loadFixtures('event-publishing').length;
+    // The consumer runs throughout, as a process of its own, until every record arrived (or it idles).
+    const consumer = cli([
+      'consume',
+      ...common,
+      '--group',
+      uniqueName('seams-evolve'),
+      '--from-beginning',
+      '--to',
+      'duckdb',
+      '--out',
+      db,
+      '--max',
+      String(expected),
+      '--until-idle',
+      '120000',
+    ]);
+    const edge = path.join(REPO_ROOT, 'test', 'fixtures', 'ses', 'edge');
+    const publishing = path.join(REPO_ROOT, 'test', 'fixtures', 'ses', 'event-publishing');
+    const writeV1 = await cli([
+      'replay',
+      ...common,
+      '--schema-version',
+      'v1',
+      '--metadata-table',
+      table,
+      edge,
+    ]);
+    expectExit(writeV1, 0, 'replay with v1');
+    const registeredV2 = await cli(['register-schemas', ...common, '--schema-version', 'v2']);
+    expectExit(registeredV2, 0, 'register v2 over v1');
+    assert.match(registeredV2.stdout, /existing versions 1; compatibility BACKWARD/);
+    assert.match(registeredV2.stdout, /registered as version 2/);
+    const writeV2 = await cli([
+      'replay',
+      ...common,
+      '--schema-version',
+      'v2',
+      '--metadata-table',
+      table,
+      publishing,
+    ]);
+    expectExit(writeV2, 0, 'replay with v2');
+    const consumed = await consumer;
+    expectExit(consumed, 0, 'consume');
+    const rows = await warehouseRows(db);
+    assert.equal(
+      rows.events,
+      expected,
+      `v1 and v2 records all loaded:\n${consumed.stdout}\n${consumed.stderr}`,
+    );
+    assert.doesNotMatch(consumed.stdout, /\b[1-9]\d* undecodable/);
+  });
+
   it('a topic that does not exist: every input handed back, a message naming the topic and the command', async () => {
     const topic = uniqueName('seams-missing');
     const registered = await cli(['register-schemas', '--local', '--topic', topic]);
