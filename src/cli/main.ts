@@ -1,12 +1,15 @@
 import { Command } from 'commander';
+import { readSetting } from '../config/settings.ts';
+import { logger } from '../observability/logger.ts';
 import { readPackageVersion } from '../version.ts';
 import { registerConsumeCommand } from './consume.ts';
-import { EXIT } from './exit.ts';
+import { EXIT, reportCommandError } from './exit.ts';
 import { registerParseCommand } from './parse.ts';
 import { registerRegisterSchemasCommand } from './register-schemas.ts';
 import { registerReplayCommand } from './replay.ts';
 import { registerReportCommand } from './report.ts';
 import { registerServeCommand } from './serve.ts';
+import { addSettingOptions, commandSettings } from './settings-cli.ts';
 import { registerStackCommand } from './stack.ts';
 import { registerStartCommand } from './start.ts';
 import { registerTopicsCommand } from './topics.ts';
@@ -38,5 +41,23 @@ registerReplayCommand(program);
 registerReportCommand(program);
 registerServeCommand(program);
 registerTransformCommand(program);
+
+// Every command takes --log-format; a person at a terminal reads human lines unless asked for JSON, and
+// `serve` (a service whose logs a collector reads) writes JSON unless asked for human lines.
+const JSON_LOG_COMMANDS = new Set(['serve']);
+function addLogFormatOption(command: Command): void {
+  if (command.commands.length > 0) command.commands.forEach(addLogFormatOption);
+  else addSettingOptions(command, ['logFormat']);
+}
+program.commands.forEach(addLogFormatOption);
+program.hook('preAction', (_program, action) => {
+  const { env, fromFlags } = commandSettings({ logFormat: action.opts().logFormat }, ['logFormat']);
+  try {
+    const chosen = readSetting(env, 'logFormat') ?? (JSON_LOG_COMMANDS.has(action.name()) ? 'json' : 'human');
+    logger.setLogFormat(chosen);
+  } catch (error) {
+    process.exit(reportCommandError(action.name(), error, fromFlags));
+  }
+});
 
 await program.parseAsync(process.argv);

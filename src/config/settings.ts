@@ -145,6 +145,25 @@ function awsRegion(): (raw: string) => string {
 
 // --- the settings ------------------------------------------------------------------------------------
 
+/** A setting of the local stack or the tests: never the Lambda's, never a deploy parameter. */
+function stackSetting<T>(
+  env: string,
+  parse: (raw: string) => T,
+  fallback: T | undefined,
+  defaultText: string,
+  doc: string,
+): SettingSpec<T> {
+  return {
+    env,
+    group: 'stack',
+    parse,
+    ...(fallback === undefined ? {} : { fallback }),
+    defaultText,
+    external: true,
+    doc,
+  };
+}
+
 export const KAFKA_AUTH_MODES = ['none', 'msk-iam', 'scram-sha-512', 'scram-sha-256', 'plain'] as const;
 export const REGISTRY_KINDS = ['confluent', 'glue'] as const;
 export const COMPATIBILITY_LEVEL_NAMES = [
@@ -423,6 +442,8 @@ export const SETTINGS = {
     parse: text(),
     defaultText: '',
     secret: true,
+    // Read by the HashField transform, under the name its `key.env` gives.
+    external: true,
     doc: 'the key `schemas/transforms.example.properties` hashes recipients with (the variable is named by `key.env` in the config). Only the pipeline reads it: `register-schemas` does not need it',
   },
 
@@ -718,6 +739,143 @@ export const SETTINGS = {
     external: true,
     doc: 'the CLI sets it so the AWS SDK’s Node-version notice is not printed by every command',
   },
+
+  // Local stack, tests and CI: read by `ses-kafka stack`, the tests and .ci/run, never by the Lambda.
+  stackHome: stackSetting(
+    'STACK_HOME',
+    text(),
+    undefined,
+    '`.stack/` in the repository',
+    'where the stack keeps its downloads (`cache/`) and its running state (`run/`)',
+  ),
+  stackCacheDir: stackSetting(
+    'STACK_CACHE_DIR',
+    text(),
+    undefined,
+    '`$STACK_HOME/cache`',
+    'the downloaded servers, kept across runs; a second stack (a fault test’s own broker) reuses them',
+  ),
+  stackKafkaPort: stackSetting(
+    'STACK_KAFKA_PORT',
+    wholeNumber(1, 65_535),
+    9092,
+    '`9092`',
+    'the local broker’s PLAINTEXT listener',
+  ),
+  stackKafkaControllerPort: stackSetting(
+    'STACK_KAFKA_CONTROLLER_PORT',
+    wholeNumber(1, 65_535),
+    9093,
+    '`9093`',
+    'the local broker’s controller listener',
+  ),
+  stackKafkaScramPort: stackSetting(
+    'STACK_KAFKA_SCRAM_PORT',
+    wholeNumber(1, 65_535),
+    9094,
+    '`9094`',
+    'the local broker’s SASL SCRAM-SHA-512 listener',
+  ),
+  stackKafkaOauthPort: stackSetting(
+    'STACK_KAFKA_OAUTH_PORT',
+    wholeNumber(1, 65_535),
+    9095,
+    '`9095`',
+    'the local broker’s SASL OAUTHBEARER listener (unsecured JWS, tests only)',
+  ),
+  stackRegistryPort: stackSetting(
+    'STACK_REGISTRY_PORT',
+    wholeNumber(1, 65_535),
+    8081,
+    '`8081`',
+    'Apicurio Registry',
+  ),
+  stackMotoPort: stackSetting(
+    'STACK_MOTO_PORT',
+    wholeNumber(1, 65_535),
+    5000,
+    '`5000`',
+    'moto (Glue, S3, Secrets Manager, SSM)',
+  ),
+  stackDynamodbPort: stackSetting('STACK_DYNAMODB_PORT', wholeNumber(1, 65_535), 8000, '`8000`', 'dynalite'),
+  stackDynamodbPath: stackSetting(
+    'STACK_DYNAMODB_PATH',
+    text(),
+    undefined,
+    'in memory',
+    'a folder where dynalite keeps its tables across restarts',
+  ),
+  stackKafkaHeap: stackSetting('STACK_KAFKA_HEAP', text(), '1g', '`1g`', 'JVM heap of the local broker'),
+  stackRegistryHeap: stackSetting(
+    'STACK_REGISTRY_HEAP',
+    text(),
+    '512m',
+    '`512m`',
+    'JVM heap of Apicurio Registry',
+  ),
+  stackKafkaVersion: stackSetting(
+    'STACK_KAFKA_VERSION',
+    text(),
+    '4.1.2',
+    '`4.1.2`',
+    'the Kafka release from Maven Central (another one at your own risk)',
+  ),
+  stackApicurioVersion: stackSetting(
+    'STACK_APICURIO_VERSION',
+    text(),
+    '3.0.9',
+    '`3.0.9`',
+    'the Apicurio Registry release from Maven Central',
+  ),
+  stackMotoVersion: stackSetting(
+    'STACK_MOTO_VERSION',
+    text(),
+    '5.2.5',
+    '`5.2.5`',
+    'the moto release from PyPI',
+  ),
+  postgresPort: stackSetting(
+    'SES_PG_PORT',
+    wholeNumber(1, 65_535),
+    5433,
+    '`5433`',
+    'the port `scripts/install-postgres.sh` starts the local PostgreSQL on (database `ses_warehouse`)',
+  ),
+  pgHost: stackSetting(
+    'PGHOST',
+    text(),
+    undefined,
+    'libpq’s',
+    'PostgreSQL host for `consume --to postgres` without `--postgres-url` (read by the client, as for `psql`)',
+  ),
+  pgPort: stackSetting('PGPORT', text(), undefined, 'libpq’s', 'PostgreSQL port, likewise'),
+  pgUser: stackSetting('PGUSER', text(), undefined, 'libpq’s', 'PostgreSQL user, likewise'),
+  pgPassword: {
+    ...stackSetting('PGPASSWORD', text(), undefined, 'libpq’s', 'PostgreSQL password, likewise'),
+    secret: true,
+  },
+  pgDatabase: stackSetting('PGDATABASE', text(), undefined, 'libpq’s', 'PostgreSQL database, likewise'),
+  ci: stackSetting(
+    'CI',
+    yesNo(),
+    false,
+    'unset',
+    '`true` (set by CI systems) turns progress bars into plain lines',
+  ),
+  fuzzSeed: stackSetting(
+    'FUZZ_SEED',
+    text(),
+    undefined,
+    'a fixed seed, printed',
+    'the seed of every property and fuzz test; `random` draws a new one',
+  ),
+  interopVenv: stackSetting(
+    'INTEROP_VENV',
+    text(),
+    undefined,
+    '`.stack/interop-venv`',
+    'the Python venv of the confluent-kafka interop test',
+  ),
 } as const satisfies Record<string, SettingSpec<unknown>>;
 
 export type SettingKey = keyof typeof SETTINGS;

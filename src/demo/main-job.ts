@@ -9,7 +9,7 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { Kafka, logLevel } from 'kafkajs';
-import { LOCAL_METADATA_TABLE } from '../config/settings.ts';
+import { LOCAL_METADATA_TABLE, rawSetting } from '../config/settings.ts';
 import { handleSqsEvent } from '../lambda/sqs-handler.ts';
 import { logger } from '../observability/logger.ts';
 import { registrationFromSettings } from '../registration/from-settings.ts';
@@ -26,6 +26,7 @@ import { formatRecords } from '../terminal/table.ts';
 import { runConsumer } from '../warehouse/consumer.ts';
 import { DuckDbSink } from '../warehouse/duckdb-sink.ts';
 import { writeReport } from '../warehouse/report/write.ts';
+import { deadLetterCodes } from './dead-letters.ts';
 import { seedMetadataRows } from './seed-metadata.ts';
 import { generateDemoStream } from './ses-event-stream.ts';
 import { readWarehouseSummary, type WarehouseSummary } from './summary.ts';
@@ -162,10 +163,10 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     4,
     `sending ${stream.messages.length} SES events (${stream.malformed} malformed) through the SQS Lambda handler`,
   );
-  // Per-invocation log lines would bury the progress; warnings (dead letters, retries) still show.
+  // A log line per invocation or dead letter would bury the progress: dead letters are summarised by
+  // code below instead, and errors still show.
   const logLevelBefore = logger.getLevelName();
-  if (process.env.POWERTOOLS_LOG_LEVEL === undefined && process.env.LOG_LEVEL === undefined)
-    logger.setLogLevel('WARN');
+  if (rawSetting(process.env, 'logLevel') === undefined) logger.setLogLevel('ERROR');
   const runtime = buildRuntime(env);
   const progress = createProgress('      Lambda invocations', { lineEvery: 250 });
   let produced = 0;
@@ -204,6 +205,11 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
   log(
     `      ${produced} produced to ${topic}, ${deadLettered} dead-lettered to ${dlqTopic}, ${notWritten} not written`,
   );
+  const codes = await deadLetterCodes(endpoints.kafkaBrokers, dlqTopic, deadLettered);
+  if (codes.size > 0) {
+    const byCode = [...codes].map(([code, count]) => `${code} x${count}`).join(', ');
+    log(`      dead letters by error code: ${byCode} (original payloads and error headers in ${dlqTopic})`);
+  }
 
   step(5, 'consuming the topic and decoding the Avro (Confluent wire format, schema from the registry)');
   mkdirSync(options.outDir, { recursive: true });
