@@ -2,7 +2,11 @@
  * docs/configuration.md, rendered from the settings declarations (src/config/settings.ts), so the doc
  * cannot drift from the code: `npm run docs:config` writes it, and a test fails when it is stale.
  */
+import { stackEndpoints, stackPorts } from '../stack/endpoints.ts';
 import { allSettings, SETTING_GROUPS, type SettingGroup, type SettingSpec } from './settings.ts';
+
+/** The local stack on its default ports, whatever STACK_*_PORT the machine running this has set. */
+const LOCAL_STACK = stackEndpoints(stackPorts({}));
 
 const INTRODUCTION = `# Configuration reference
 
@@ -11,7 +15,7 @@ const INTRODUCTION = `# Configuration reference
 The Lambda handlers read these environment variables. Every \`ses-kafka\` command reads the same
 variables, and takes the settings it uses as flags too (a flag wins over its variable): the same
 setting has the same name, default and validation everywhere. \`--local\` fills every setting that is
-still unset with the local stack's value (column "--local").
+still unset with the local stack's value (column "--local", for the stack's default ports).
 
 A bad value stops start-up with an error that names the variable (or the flag it came from) and what
 is expected, e.g. \`SES_KAFKA_AUTH: expected one of none, msk-iam, scram-sha-512, scram-sha-256, plain,
@@ -31,7 +35,7 @@ function row(setting: SettingSpec<unknown>): string {
   const variable = setting.aliases?.length ? `${names})` : names;
   const flag = setting.flag === undefined ? '' : `\`--${setting.flag}\``;
   const fallback = setting.defaultText === '' ? '' : setting.defaultText;
-  const local = setting.local === undefined ? '' : 'stack';
+  const local = setting.local === undefined ? '' : `\`${setting.local(LOCAL_STACK)}\``;
   const doc = setting.secret ? `${setting.doc} **Secret.**` : setting.doc;
   return `| ${variable} | ${flag} | ${cell(fallback)} | ${local} | ${cell(doc)} |`;
 }
