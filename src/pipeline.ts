@@ -54,6 +54,15 @@ export interface PipelineDeps {
   now?: () => number;
 }
 
+const PREPARED = Symbol('prepared work');
+
+/** A batch that went through every stage but Kafka (`Pipeline.prepare`); only `Pipeline.send` opens it. */
+export interface PreparedBatch {
+  readonly [PREPARED]: Work[];
+  /** How many inputs it holds. */
+  readonly size: number;
+}
+
 /** The state of one input as it moves through the stages; `done` once it has a disposition. */
 interface Work {
   id: string;
@@ -104,8 +113,26 @@ export class Pipeline {
    * @param deadline epoch millis by which Kafka must have acknowledged; later sends come back `retry`.
    */
   async process(inputs: readonly PipelineInput[], deadline: number): Promise<PipelineResult[]> {
+    return this.send(await this.prepare(inputs), deadline);
+  }
+
+  /**
+   * Every stage but Kafka: parse, enrich, to record, transform and serialize. With `send` it is `process`
+   * in two steps, so a caller (replay) can prepare the next batch while the previous one is in flight,
+   * and still hand batches to Kafka in input order.
+   */
+  async prepare(inputs: readonly PipelineInput[]): Promise<PreparedBatch> {
     const work = await this.#prepare(inputs);
     await this.#serialize(work);
+    return { [PREPARED]: work, size: inputs.length };
+  }
+
+  /**
+   * Sends a prepared batch and returns one result per input, in input order. Never throws.
+   * @param deadline epoch millis by which Kafka must have acknowledged; later sends come back `retry`.
+   */
+  async send(prepared: PreparedBatch, deadline: number): Promise<PipelineResult[]> {
+    const work = prepared[PREPARED];
     const produceLatencyMs = await this.#produce(work, deadline);
     const results = work.map((item) => ({
       id: item.id,
@@ -122,7 +149,7 @@ export class Pipeline {
         } as const),
     }));
     this.#deps.metrics?.record({
-      batchSize: inputs.length,
+      batchSize: work.length,
       outcomes: countOutcomes(results),
       metadataStatuses: countStatuses(work),
       ...(produceLatencyMs === undefined ? {} : { produceLatencyMs }),

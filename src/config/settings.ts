@@ -21,6 +21,7 @@ export const SETTING_GROUPS = {
   enrichment: 'Enrichment (DynamoDB)',
   runtime: 'Runtime, logs and metrics',
   serve: '`ses-kafka serve`',
+  replay: '`ses-kafka replay` from S3',
   aws: 'AWS SDK',
   stack: 'Local stack (`ses-kafka stack`, tests)',
 } as const;
@@ -186,6 +187,7 @@ export const KEY_STRATEGIES = ['query-prefix', 'get-by-message-id', 'gsi'] as co
 export const SORT_KEY_GUESSES = ['mail-date', 'off'] as const;
 export const NOT_FOUND_POLICIES = ['publish', 'retry'] as const;
 export const LOG_FORMATS = ['human', 'json'] as const;
+export const KAFKA_CLIENTS = ['kafkajs', 'platformatic'] as const;
 
 /** The local stack's names: topic, Glue registry, metadata table. */
 export const LOCAL_TOPIC = 'ses-events';
@@ -283,6 +285,16 @@ export const SETTINGS = {
     parse: awsRegion(),
     defaultText: '`AWS_REGION`',
     doc: 'region of the MSK cluster, for MSK IAM tokens',
+  },
+  kafkaClient: {
+    env: 'SES_KAFKA_CLIENT',
+    flag: 'kafka-client',
+    placeholder: '<client>',
+    group: 'kafka',
+    parse: oneOf(KAFKA_CLIENTS),
+    fallback: 'kafkajs',
+    defaultText: '`kafkajs`',
+    doc: 'the Kafka client library behind the producer: `kafkajs`, or `platformatic` (@platformatic/kafka, maintained, pure JavaScript). Both are idempotent with acks=all, partition keys as the Java client does, and support every `SES_KAFKA_AUTH` mode and TLS',
   },
   kafkaSendTimeoutMs: {
     env: 'SES_KAFKA_SEND_TIMEOUT_MS',
@@ -699,6 +711,25 @@ export const SETTINGS = {
     fallback: 8080,
     defaultText: '`8080`',
     doc: 'listening port',
+  },
+
+  // replay from S3
+  s3Endpoint: {
+    env: 'SES_KAFKA_S3_ENDPOINT',
+    flag: 's3-endpoint',
+    placeholder: '<url>',
+    group: 'replay',
+    parse: httpUrl('http://127.0.0.1:5000'),
+    defaultText: 'AWS default',
+    local: (stack) => stack.s3Endpoint,
+    doc: 'endpoint override for `replay s3://…` (moto locally, an S3-compatible store)',
+  },
+  s3ForcePathStyle: {
+    env: 'SES_KAFKA_S3_FORCE_PATH_STYLE',
+    group: 'replay',
+    parse: yesNo(),
+    defaultText: '`true` when `SES_KAFKA_S3_ENDPOINT` is set, else `false`',
+    doc: 'path-style S3 addressing (`http://host/bucket/key`), which moto and most S3-compatible stores need; AWS itself uses virtual-hosted style',
   },
 
   // AWS SDK
