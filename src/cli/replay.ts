@@ -9,14 +9,14 @@
  */
 import type { Command } from 'commander';
 import { readSetting, SETTINGS, type SettingKey, type SettingSpec } from '../config/settings.ts';
-import { describeError } from '../errors.ts';
+import { describeError, PipelineError } from '../errors.ts';
 import { redactEmail } from '../observability/logger.ts';
 import { type Checkpoint, loadCheckpoint } from '../replay/checkpoint.ts';
 import { FailedOutWriter } from '../replay/failed-out.ts';
-import { hasWindow, type Listing, listInputs, objectsOf } from '../replay/inputs.ts';
+import { hasWindow, type Listing, listInputs, objectsOf, S3Access } from '../replay/inputs.ts';
 import { parseWindowTime, type TimeWindow } from '../replay/key-date.ts';
 import { type NotWrittenGroup, type ReplayReport, recordToJson, replay } from '../replay/replay.ts';
-import { createS3Client, parseS3Url, S3SourceError } from '../replay/s3-source.ts';
+import { parseS3Url, S3SourceError } from '../replay/s3-location.ts';
 import { buildRuntime, type Runtime } from '../runtime.ts';
 import { prepareLocalStack } from '../stack/prepare.ts';
 import { createProgress } from '../terminal/progress.ts';
@@ -285,14 +285,8 @@ export async function runReplay(targetsGiven: string[], flags: ReplayFlags): Pro
   } catch (error) {
     return reportCommandError('replay', error, fromFlags);
   }
-  let s3: ReturnType<typeof createS3Client> | undefined;
-  const listOptions = {
-    window: plan.timeWindow,
-    s3: () => {
-      s3 ??= createS3Client(s3Settings);
-      return s3;
-    },
-  };
+  const s3 = new S3Access(s3Settings);
+  const listOptions = { window: plan.timeWindow, s3 };
   try {
     const resumeAt = checkpoint?.state.position ?? null;
     let inventory: Inventory | undefined;
@@ -322,7 +316,18 @@ export async function runReplay(targetsGiven: string[], flags: ReplayFlags): Pro
       );
     }
     if (flags.local && !flags.dryRun) {
-      const prepared = await prepareLocalStack(runtime.kafka, env);
+      const prepared = await prepareLocalStack(runtime.kafka, env).catch((error: unknown) => {
+        // Topic creation fails as a PipelineError already; the other step is the metadata table, whose
+        // DynamoDB not answering is a service failure (exit 3), not a bug.
+        throw error instanceof PipelineError
+          ? error
+          : new PipelineError(
+              'enrich',
+              'METADATA_TABLE_CREATE_FAILED',
+              `cannot create the metadata table on the local stack: ${describeError(error)}`,
+              { retriable: true, cause: error },
+            );
+      });
       for (const topic of prepared.topics.filter((outcome) => outcome.status === 'created')) {
         process.stderr.write(`created topic ${topic.topic} on the local stack\n`);
       }
@@ -415,7 +420,7 @@ export async function runReplay(targetsGiven: string[], flags: ReplayFlags): Pro
     return reportCommandError('replay', error, fromFlags);
   } finally {
     await runtime.producer.close();
-    s3?.destroy();
+    await s3.close();
   }
 }
 

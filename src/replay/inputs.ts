@@ -9,7 +9,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { type ArchiveObject, skipReason } from './archive.ts';
 import { keySpan, overlaps, type TimeWindow } from './key-date.ts';
 import { listLocalTarget } from './local-source.ts';
-import { listS3Objects, parseS3Url, s3ArchiveObject } from './s3-source.ts';
+import { parseS3Url, type S3SourceSettings, s3ObjectLabel } from './s3-location.ts';
 
 export type Listing =
   | { kind: 'object'; object: ArchiveObject }
@@ -18,10 +18,36 @@ export type Listing =
   /** Not read, silently: its key dates it outside --since/--until. */
   | { kind: 'outside-window'; label: string };
 
+/**
+ * The S3 client for s3:// targets: its module is imported and the client created on first use, so a
+ * replay of local files never loads them. `close` releases the client's sockets.
+ */
+export class S3Access {
+  readonly #settings: S3SourceSettings;
+  #loaded: Promise<{ client: S3Client; source: typeof import('./s3-source.ts') }> | undefined;
+
+  constructor(settings: S3SourceSettings) {
+    this.#settings = settings;
+  }
+
+  load(): Promise<{ client: S3Client; source: typeof import('./s3-source.ts') }> {
+    this.#loaded ??= import('./s3-source.ts').then((source) => ({
+      client: source.createS3Client(this.#settings),
+      source,
+    }));
+    return this.#loaded;
+  }
+
+  async close(): Promise<void> {
+    const loaded = this.#loaded;
+    this.#loaded = undefined;
+    if (loaded) (await loaded).client.destroy();
+  }
+}
+
 export interface ListOptions {
   window: TimeWindow;
-  /** The S3 client, created on first use so that local replays never load the SDK's S3 client. */
-  s3: () => S3Client;
+  s3: S3Access;
 }
 
 export function hasWindow(window: TimeWindow): boolean {
@@ -53,14 +79,14 @@ export async function* listInputs(targets: readonly string[], options: ListOptio
       }
       continue;
     }
-    const client = options.s3();
-    for await (const listed of listS3Objects(client, location)) {
+    const { client, source } = await options.s3.load();
+    for await (const listed of source.listS3Objects(client, location)) {
       const reason = skipReason(listed.key);
       if (reason !== undefined) {
-        yield { kind: 'skipped', label: `s3://${location.bucket}/${listed.key}`, reason };
+        yield { kind: 'skipped', label: s3ObjectLabel(location.bucket, listed.key), reason };
         continue;
       }
-      yield applyWindow(s3ArchiveObject(client, location.bucket, listed), options.window);
+      yield applyWindow(source.s3ArchiveObject(client, location.bucket, listed), options.window);
     }
   }
 }

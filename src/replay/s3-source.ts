@@ -7,44 +7,13 @@ import type { Readable } from 'node:stream';
 import { GetObjectCommand, paginateListObjectsV2, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { describeError } from '../errors.ts';
 import type { ArchiveObject } from './archive.ts';
-
-export interface S3Location {
-  bucket: string;
-  prefix: string;
-}
-
-/** `s3://bucket/prefix` → bucket and prefix (the prefix may be empty: the whole bucket). */
-export function parseS3Url(target: string): S3Location | undefined {
-  const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(target);
-  if (!match) return undefined;
-  return { bucket: match[1] as string, prefix: match[2] ?? '' };
-}
-
-export interface S3SourceSettings {
-  region?: string;
-  /** An endpoint override: moto locally, an S3-compatible store, a VPC endpoint. */
-  endpoint?: string;
-  forcePathStyle: boolean;
-}
+import { type S3Location, S3SourceError, type S3SourceSettings, s3ObjectLabel } from './s3-location.ts';
 
 export function createS3Client(settings: S3SourceSettings): S3Client {
   const config: S3ClientConfig = { forcePathStyle: settings.forcePathStyle };
   if (settings.region !== undefined) config.region = settings.region;
   if (settings.endpoint !== undefined) config.endpoint = settings.endpoint;
   return new S3Client(config);
-}
-
-/** Listing or reading S3 failed in a way that says something about the command line or the account. */
-export class S3SourceError extends Error {
-  override readonly name = 'S3SourceError';
-  constructor(
-    message: string,
-    /** True when the target itself is wrong (no such bucket), so nothing was attempted. */
-    readonly usage: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 function explain(location: S3Location, error: unknown): S3SourceError {
@@ -97,10 +66,6 @@ export async function* listS3Objects(
   } catch (error) {
     throw explain(location, error);
   }
-}
-
-export function s3ObjectLabel(bucket: string, key: string): string {
-  return `s3://${bucket}/${key}`;
 }
 
 /** One listed object as replay reads it: GetObject's body, streamed. */
