@@ -151,13 +151,13 @@ interface ErrorLike {
   cause?: unknown;
 }
 
-/** The broker error codes (protocol names) anywhere in a @platformatic/kafka error. */
-function brokerErrorIds(error: unknown, found: string[] = [], depth = 0): string[] {
+/** The broker errors (with their protocol names) anywhere in a @platformatic/kafka error. */
+function brokerErrors(error: unknown, found: ErrorLike[] = [], depth = 0): ErrorLike[] {
   if (depth > 6 || error === null || typeof error !== 'object') return found;
   const candidate = error as ErrorLike;
-  if (typeof candidate.apiId === 'string' && candidate.apiId !== 'NONE') found.push(candidate.apiId);
-  for (const inner of candidate.errors ?? []) brokerErrorIds(inner, found, depth + 1);
-  if (candidate.cause !== undefined) brokerErrorIds(candidate.cause, found, depth + 1);
+  if (typeof candidate.apiId === 'string' && candidate.apiId !== 'NONE') found.push(candidate);
+  for (const inner of candidate.errors ?? []) brokerErrors(inner, found, depth + 1);
+  if (candidate.cause !== undefined) brokerErrors(candidate.cause, found, depth + 1);
   return found;
 }
 
@@ -188,7 +188,8 @@ function innermostMessage(error: unknown, depth = 0): string {
 /** Sorts a @platformatic/kafka failure into the same PipelineError codes as the kafkajs adapter. */
 export function toPlatformaticProduceError(error: unknown, context: { topic?: string } = {}): PipelineError {
   if (error instanceof PipelineError) return error;
-  const ids = brokerErrorIds(error);
+  const broker = brokerErrors(error);
+  const ids = broker.map((found) => found.apiId as string);
   const classified = ids.map(classifyBrokerError).find((found) => found !== undefined);
   const detail = innermostMessage(error);
   const label = ids[0] ?? (error as ErrorLike)?.code ?? (error as ErrorLike)?.name ?? 'Error';
@@ -209,9 +210,12 @@ export function toPlatformaticProduceError(error: unknown, context: { topic?: st
       context,
     );
   }
-  if (firstCode(error, NETWORK_CODES) || ids.length > 0) {
-    // Unreachable, timed out, or a broker error the client would have retried (leader moving).
-    const retriable = firstCode(error, NETWORK_CODES) || (error as ErrorLike).canRetry !== false;
+  // Unreachable or timed out: worth another attempt. A broker error is, if the protocol says so (a
+  // leader moving is; an unsupported version is not).
+  const retriable =
+    firstCode(error, NETWORK_CODES) ||
+    (broker.length > 0 && broker.every((found) => found.canRetry === true));
+  if (retriable || broker.length > 0) {
     return produceError(
       { code: retriable ? PRODUCE_ERROR_CODES.unavailable : PRODUCE_ERROR_CODES.other, retriable },
       failure,

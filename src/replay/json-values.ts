@@ -262,7 +262,12 @@ export class JsonValueSplitter {
           }
         }
       } else if (code === OBJECT || code === ARRAY) {
-        if (expect !== Expect.Value && expect !== Expect.ValueOrEnd) {
+        if (
+          (expect !== Expect.Value && expect !== Expect.ValueOrEnd) ||
+          // `{` in the first column inside a value: pretty printers indent nested values, so this is the
+          // next record after one cut off right after a `:`, `,` or `[` (where a value may start).
+          (!topArrayLevel && buffer.charCodeAt(pos - 1) === NEWLINE)
+        ) {
           broken = true;
         } else {
           if (topArrayLevel) this.#begin(pos);
