@@ -13,8 +13,16 @@ import { addBenchOptions, type BenchCliOptions } from './lib/options.ts';
 import { type Benchmark, type BenchReport, printReport, RESULTS_DIR, writeReport } from './lib/report.ts';
 import { memory } from './memory.ts';
 import { pipelineCpu } from './pipeline-cpu.ts';
+import { replayBench } from './replay.ts';
 
-export const BENCHMARKS: readonly Benchmark[] = [pipelineCpu, endToEnd, coldStart, encoding, memory];
+export const BENCHMARKS: readonly Benchmark[] = [
+  pipelineCpu,
+  endToEnd,
+  coldStart,
+  encoding,
+  memory,
+  replayBench,
+];
 
 export interface BenchOptions {
   quick?: boolean;
