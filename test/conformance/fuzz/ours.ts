@@ -2,9 +2,15 @@
  * Our implementations of the Java behaviour the fuzzer compares directly, in the harness's terms
  * (millis as decimal strings, errors as {error}). They call the same code the transforms use.
  */
-import { compileJavaRegex } from '../../../src/transforms/config-def.ts';
 import { compileDateFormat, ZoneNameError } from '../../../src/transforms/java/date-format.ts';
-import { compileJavaReplacement, regexGroups } from '../../../src/transforms/java.ts';
+import {
+  compileJavaPattern,
+  compileJavaReplacement,
+  type JavaMatch,
+  type JavaPattern,
+  javaReplaceFirst,
+  UnsupportedJavaRegexError,
+} from '../../../src/transforms/java/regex.ts';
 
 type Failure = { error: string };
 
@@ -48,28 +54,31 @@ export function ourRegex(
   pattern: string,
   replacement: string | undefined,
 ): Failure | { run(input: string): { matches: boolean; replaced: string | null | Failure } } {
-  let regex: RegExp;
+  let compiled: JavaPattern;
   try {
-    regex = compileJavaRegex(pattern);
+    compiled = compileJavaPattern(pattern);
   } catch (error) {
+    if (error instanceof UnsupportedJavaRegexError)
+      return { error: `UnsupportedJavaRegexError: ${error.message}` };
     return failure(error);
   }
-  let replace: ((match: RegExpExecArray) => string) | Failure | null = null;
+  let replace: ((match: JavaMatch) => string) | Failure | null = null;
   if (replacement !== undefined) {
-    const { count, names } = regexGroups(regex);
     try {
-      replace = compileJavaReplacement(replacement, count, names);
+      replace = compileJavaReplacement(replacement, compiled);
     } catch (error) {
-      replace = failure(error);
+      replace =
+        error instanceof UnsupportedJavaRegexError
+          ? { error: `UnsupportedJavaRegexError: ${error.message}` }
+          : failure(error);
     }
   }
   return {
     run: (input) => {
-      const match = regex.exec(input);
-      if (!match) return { matches: false, replaced: null };
+      if (!compiled.matches(input)) return { matches: false, replaced: null };
       if (replace === null) return { matches: true, replaced: null };
       if ('error' in replace) return { matches: true, replaced: replace };
-      return { matches: true, replaced: replace(match) };
+      return { matches: true, replaced: javaReplaceFirst(compiled, replace, input) };
     },
   };
 }

@@ -76,6 +76,38 @@ export interface DeliberateJavaDifference {
 
 export const DELIBERATE_JAVA_DIFFERENCES: DeliberateJavaDifference[] = [
   {
+    id: 'lookbehind-astral',
+    reason:
+      'A lookbehind meets characters outside the Basic Multilingual Plane (emoji and the like) as whole characters. Java 17 steps back in UTF-16 units whenever the pattern text itself spells no such character, so it can look at half a character and miss. Kafka topic names cannot contain such characters.',
+    explains: (difference) => {
+      const input = difference.input as { pattern?: string; input?: string };
+      return (
+        difference.family === 'java.util.regex' &&
+        (difference.aspect === 'matches' || difference.aspect === 'replaceFirst') &&
+        /\(\?<[=!]/.test(input.pattern ?? '') &&
+        /[\u{10000}-\u{10ffff}]/u.test(input.input ?? '')
+      );
+    },
+  },
+  {
+    id: 'unicode-version',
+    reason:
+      "Character properties in regexes (\\p{L}, \\w under (?U), case folding) follow Node's Unicode tables (15.x); Java 17 ships Unicode 13, so characters assigned since then (new CJK, emoji, scripts) can classify differently.",
+    explains: (difference) =>
+      difference.family === 'java.util.regex' &&
+      (difference.aspect === 'matches' || difference.aspect === 'replaceFirst') &&
+      ((difference.input as { unicodeVersionChars?: string[] }).unicodeVersionChars?.length ?? 0) > 0,
+  },
+  {
+    id: 'regex-unsupported',
+    reason:
+      'A few Java regex constructs have no exact JavaScript equivalent and are refused at start-up with a message naming them: Unicode blocks (\\p{InGreek}; use \\p{IsGreek}), \\N{...} character names, \\X and \\b{g} graphemes, (?c) canonical equivalence, and backreferences to a group that may not have matched or under (?i).',
+    explains: (difference) =>
+      difference.family === 'java.util.regex' &&
+      (difference.aspect === 'compile' || difference.aspect === 'replaceFirst') &&
+      JSON.stringify(difference.ours).includes('UnsupportedJavaRegexError'),
+  },
+  {
     id: 'zone-names',
     reason:
       'Parsing a date, a time-zone name other than UTC or GMT fails the record. Java looks the name up and then switches the whole format to that zone, so every later record is formatted and parsed in it.',

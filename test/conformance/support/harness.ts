@@ -117,7 +117,12 @@ export type HarnessDateFormatResult =
 
 export type HarnessRegexResult =
   | { error: string }
-  | { matches: Array<boolean | { error: string }>; replaced: Array<string | null | { error: string }> };
+  | {
+      matches: Array<boolean | { error: string }>;
+      replaced: Array<string | null | { error: string }>;
+      /** Character.getType of every input code point (Java 17: Unicode 13). */
+      types: Record<string, number>;
+    };
 
 export type HarnessParseStringResult = {
   results: Array<{ type: string | null; header: string | null } | { error: string }>;

@@ -1,0 +1,1808 @@
+/**
+ * java.util.regex patterns, translated into JavaScript RegExps with the same meaning.
+ *
+ * The parser follows java.util.regex.Pattern's own structure (the same cursor moves, the same error
+ * cases), so a pattern Java refuses is refused here too, and a pattern Java accepts means the same:
+ * POSIX, java.lang.Character, Unicode category, binary-property and script classes; nested classes,
+ * && intersections and negation as Java evaluates them; inline and scoped flags (?imsdxuU-...:...),
+ * Java's ASCII-only or Unicode case folding; \Q...\E; possessive quantifiers and atomic groups
+ * (emulated with a lookahead and a backreference); Java's . ^ $ \Z \b \R definitions (Java 17: \b uses
+ * Character.isLetterOrDigit); octal, \x{...}, \uXXXX and \cX escapes. Everything is emitted with the
+ * `v` flag, whose set operations express Java's classes exactly.
+ *
+ * A few constructs have no faithful JavaScript equivalent and are refused with a message naming them
+ * (UnsupportedJavaRegexError): \p{In...} Unicode blocks, \N{...} character names, \X and \b{g} graphemes,
+ * (?c) canonical equivalence, backreferences that might point at a group that did not take part
+ * (JavaScript matches those as empty, Java fails) or that compare case-insensitively, and repeated
+ * groups that can match the empty string (Java stops repeating at the first empty iteration, JavaScript
+ * rejects empty iterations beyond the minimum and backtracks).
+ * Hand-written: no npm library translates Java regexes; the closest ones (Oniguruma ports, RE2) need
+ * native code or have different semantics again.
+ */
+import {
+  javaCaseFold,
+  javaToLowerCase,
+  javaToUpperCase,
+  unicodeCaseRangeExtras,
+  unicodeCaseVariants,
+} from './unicode-case.ts';
+
+/** A pattern Java itself refuses (PatternSyntaxException). */
+export class JavaRegexSyntaxError extends Error {
+  override readonly name = 'JavaRegexSyntaxError';
+}
+
+/** A valid Java pattern using a construct we cannot reproduce exactly. */
+export class UnsupportedJavaRegexError extends Error {
+  override readonly name = 'UnsupportedJavaRegexError';
+}
+
+const UNIX_LINES = 0x01;
+const CASE_INSENSITIVE = 0x02;
+const COMMENTS = 0x04;
+const MULTILINE = 0x08;
+const DOTALL = 0x20;
+const UNICODE_CASE = 0x40;
+const UNICODE_CHARACTER_CLASS = 0x100;
+const MAX_REPS = 0x7fffffff;
+
+// --- JavaScript set expressions (v flag) -----------------------------------------------------------
+
+const ANY = '[\\u{0}-\\u{10ffff}]';
+
+function literal(codePoint: number): string {
+  if (
+    (codePoint >= 0x30 && codePoint <= 0x39) ||
+    (codePoint >= 0x41 && codePoint <= 0x5a) ||
+    (codePoint >= 0x61 && codePoint <= 0x7a)
+  ) {
+    return String.fromCodePoint(codePoint);
+  }
+  return `\\u{${codePoint.toString(16)}}`;
+}
+
+const setOf = (...codePoints: number[]) => `[${codePoints.map(literal).join('')}]`;
+const rangeSet = (low: number, high: number) => `[${literal(low)}-${literal(high)}]`;
+const union = (...sets: string[]) => `[${sets.join('')}]`;
+const intersect = (a: string, b: string) => `[${a}&&${b}]`;
+const negate = (set: string) => `[^${set}]`;
+
+const isAsciiLetter = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+const asciiToUpper = (c: number) => (c >= 0x61 && c <= 0x7a ? c - 0x20 : c);
+const asciiToLower = (c: number) => (c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
+
+// java.util.regex.ASCII character types, and the Unicode predicates of CharPredicates.
+const ASCII = {
+  alnum: '[0-9A-Za-z]',
+  alpha: '[A-Za-z]',
+  blank: '[\\u{9}\\u{20}]',
+  cntrl: '[\\u{0}-\\u{1f}\\u{7f}]',
+  digit: '[0-9]',
+  graph: '[\\u{21}-\\u{7e}]',
+  print: '[\\u{20}-\\u{7e}]',
+  punct: '[\\u{21}-\\u{2f}\\u{3a}-\\u{40}\\u{5b}-\\u{60}\\u{7b}-\\u{7e}]',
+  space: '[\\u{9}-\\u{d}\\u{20}]',
+  xdigit: '[0-9A-Fa-f]',
+  word: '[0-9A-Za-z_]',
+};
+const CASED = '[\\p{Lowercase}\\p{Uppercase}\\p{Lt}]';
+const UNICODE = {
+  alphabetic: '[\\p{Alphabetic}]',
+  digit: '[\\p{Nd}]',
+  letter: '[\\p{L}]',
+  ideographic: '[\\p{Ideographic}]',
+  lowercase: '[\\p{Lowercase}]',
+  uppercase: '[\\p{Uppercase}]',
+  titlecase: '[\\p{Lt}]',
+  whiteSpace: '[\\u{9}-\\u{d}\\u{85}\\p{Z}]',
+  control: '[\\p{Cc}]',
+  punctuation: '[\\p{P}]',
+  hexDigit: '[\\p{Nd}0-9A-Fa-f\\u{ff10}-\\u{ff19}\\u{ff21}-\\u{ff26}\\u{ff41}-\\u{ff46}]',
+  assigned: '[\\P{Cn}]',
+  noncharacter: '[\\p{Noncharacter_Code_Point}]',
+  alnum: '[\\p{Alphabetic}\\p{Nd}]',
+  blank: '[\\p{Zs}\\u{9}]',
+  graph: '[^\\p{Z}\\p{Cc}\\p{Cs}\\p{Cn}]',
+  print: '[[[^\\p{Z}\\p{Cc}\\p{Cs}\\p{Cn}][\\p{Zs}\\u{9}]]--[\\p{Cc}]]',
+  joinControl: '[\\u{200c}\\u{200d}]',
+  word: '[\\p{Alphabetic}\\p{Mn}\\p{Me}\\p{Mc}\\p{Nd}\\p{Pc}\\u{200c}\\u{200d}]',
+};
+const IDENTIFIER_IGNORABLE = '[\\u{0}-\\u{8}\\u{e}-\\u{1b}\\u{7f}-\\u{9f}\\p{Cf}]';
+const JAVA_WHITESPACE = '[[\\u{9}-\\u{d}\\u{1c}-\\u{1f}][\\p{Z}--[\\u{a0}\\u{2007}\\u{202f}]]]';
+const HORIZONTAL_WS =
+  '[\\u{9}\\u{20}\\u{a0}\\u{1680}\\u{180e}\\u{2000}-\\u{200a}\\u{202f}\\u{205f}\\u{3000}]';
+const VERTICAL_WS = '[\\u{a}-\\u{d}\\u{85}\\u{2028}\\u{2029}]';
+
+function posixPredicate(name: string, caseInsensitive: boolean): string | null {
+  switch (name) {
+    case 'ALPHA':
+      return UNICODE.alphabetic;
+    case 'LOWER':
+      return caseInsensitive ? CASED : UNICODE.lowercase;
+    case 'UPPER':
+      return caseInsensitive ? CASED : UNICODE.uppercase;
+    case 'SPACE':
+      return UNICODE.whiteSpace;
+    case 'PUNCT':
+      return UNICODE.punctuation;
+    case 'XDIGIT':
+      return UNICODE.hexDigit;
+    case 'ALNUM':
+      return UNICODE.alnum;
+    case 'CNTRL':
+      return UNICODE.control;
+    case 'DIGIT':
+      return UNICODE.digit;
+    case 'BLANK':
+      return UNICODE.blank;
+    case 'GRAPH':
+      return UNICODE.graph;
+    case 'PRINT':
+      return UNICODE.print;
+    default:
+      return null;
+  }
+}
+
+function unicodePredicate(name: string, caseInsensitive: boolean): string | null {
+  switch (name) {
+    case 'ALPHABETIC':
+      return UNICODE.alphabetic;
+    case 'ASSIGNED':
+      return UNICODE.assigned;
+    case 'CONTROL':
+      return UNICODE.control;
+    case 'HEXDIGIT':
+    case 'HEX_DIGIT':
+      return UNICODE.hexDigit;
+    case 'IDEOGRAPHIC':
+      return UNICODE.ideographic;
+    case 'JOINCONTROL':
+    case 'JOIN_CONTROL':
+      return UNICODE.joinControl;
+    case 'LETTER':
+      return UNICODE.letter;
+    case 'LOWERCASE':
+      return caseInsensitive ? CASED : UNICODE.lowercase;
+    case 'NONCHARACTERCODEPOINT':
+    case 'NONCHARACTER_CODE_POINT':
+      return UNICODE.noncharacter;
+    case 'TITLECASE':
+      return caseInsensitive ? CASED : UNICODE.titlecase;
+    case 'PUNCTUATION':
+      return UNICODE.punctuation;
+    case 'UPPERCASE':
+      return caseInsensitive ? CASED : UNICODE.uppercase;
+    case 'WHITESPACE':
+    case 'WHITE_SPACE':
+      return UNICODE.whiteSpace;
+    case 'WORD':
+      return UNICODE.word;
+    default:
+      return posixPredicate(name, caseInsensitive);
+  }
+}
+
+const CATEGORIES = new Set([
+  'Cn',
+  'Lm',
+  'Lo',
+  'Mn',
+  'Me',
+  'Mc',
+  'Nd',
+  'Nl',
+  'No',
+  'Zs',
+  'Zl',
+  'Zp',
+  'Cc',
+  'Cf',
+  'Co',
+  'Cs',
+  'Pd',
+  'Ps',
+  'Pe',
+  'Pc',
+  'Po',
+  'Sm',
+  'Sc',
+  'Sk',
+  'So',
+  'Pi',
+  'Pf',
+  'L',
+  'M',
+  'N',
+  'Z',
+  'C',
+  'P',
+  'S',
+]);
+
+/** CharPredicates.forProperty: categories, POSIX (ASCII) classes and java.lang.Character methods. */
+function propertyPredicate(name: string, caseInsensitive: boolean): string | null {
+  if (CATEGORIES.has(name)) return `[\\p{${name}}]`;
+  switch (name) {
+    case 'Lu':
+    case 'Ll':
+    case 'Lt':
+      return caseInsensitive ? '[\\p{Lu}\\p{Ll}\\p{Lt}]' : `[\\p{${name}}]`;
+    case 'LC':
+      return '[\\p{Lu}\\p{Ll}\\p{Lt}]';
+    case 'LD':
+      return '[\\p{L}\\p{Nd}]';
+    case 'L1':
+      return '[\\u{0}-\\u{ff}]';
+    case 'all':
+      return ANY;
+    case 'ASCII':
+      return '[\\u{0}-\\u{7f}]';
+    case 'Alnum':
+      return ASCII.alnum;
+    case 'Alpha':
+      return ASCII.alpha;
+    case 'Blank':
+      return ASCII.blank;
+    case 'Cntrl':
+      return ASCII.cntrl;
+    case 'Digit':
+      return ASCII.digit;
+    case 'Graph':
+      return ASCII.graph;
+    case 'Lower':
+      return caseInsensitive ? ASCII.alpha : '[a-z]';
+    case 'Print':
+      return ASCII.print;
+    case 'Punct':
+      return ASCII.punct;
+    case 'Space':
+      return ASCII.space;
+    case 'Upper':
+      return caseInsensitive ? ASCII.alpha : '[A-Z]';
+    case 'XDigit':
+      return ASCII.xdigit;
+    case 'javaLowerCase':
+      return caseInsensitive ? CASED : UNICODE.lowercase;
+    case 'javaUpperCase':
+      return caseInsensitive ? CASED : UNICODE.uppercase;
+    case 'javaTitleCase':
+      return caseInsensitive ? CASED : UNICODE.titlecase;
+    case 'javaAlphabetic':
+      return UNICODE.alphabetic;
+    case 'javaIdeographic':
+      return UNICODE.ideographic;
+    case 'javaDigit':
+      return UNICODE.digit;
+    case 'javaDefined':
+      return UNICODE.assigned;
+    case 'javaLetter':
+      return UNICODE.letter;
+    case 'javaLetterOrDigit':
+      return '[\\p{L}\\p{Nd}]';
+    case 'javaJavaIdentifierStart':
+      return '[\\p{L}\\p{Nl}\\p{Sc}\\p{Pc}]';
+    case 'javaJavaIdentifierPart':
+      return `[\\p{L}\\p{Nl}\\p{Sc}\\p{Pc}\\p{Nd}\\p{Mn}\\p{Mc}${IDENTIFIER_IGNORABLE}]`;
+    case 'javaUnicodeIdentifierStart':
+      return '[\\p{ID_Start}]';
+    case 'javaUnicodeIdentifierPart':
+      return `[\\p{ID_Continue}${IDENTIFIER_IGNORABLE}]`;
+    case 'javaIdentifierIgnorable':
+      return IDENTIFIER_IGNORABLE;
+    case 'javaSpaceChar':
+      return '[\\p{Z}]';
+    case 'javaWhitespace':
+      return JAVA_WHITESPACE;
+    case 'javaISOControl':
+      return '[\\u{0}-\\u{1f}\\u{7f}-\\u{9f}]';
+    case 'javaMirrored':
+      return '[\\p{Bidi_Mirrored}]';
+    default:
+      return null;
+  }
+}
+
+/** Scripts added after Unicode 13 (Java 17's version): Java does not know them. */
+const NEWER_SCRIPTS = new Set([
+  'CYPRO_MINOAN',
+  'CPMN',
+  'OLD_UYGHUR',
+  'OUGR',
+  'TANGSA',
+  'TNSA',
+  'TOTO',
+  'VITHKUQI',
+  'VITH',
+  'KAWI',
+  'NAG_MUNDARI',
+  'NAGM',
+]);
+const SCRIPT_SPELLINGS: Record<string, string> = {
+  SIGNWRITING: 'SignWriting',
+  NKO: 'Nko',
+  PHAGS_PA: 'Phags_Pa',
+};
+
+/** Character.UnicodeScript.forName (full names or 4-letter codes, any case) as a JavaScript script name. */
+function scriptPredicate(name: string): string | null {
+  const upper = name.toUpperCase();
+  if (NEWER_SCRIPTS.has(upper) || !/^[A-Z_]+$/.test(upper)) return null;
+  const spelling =
+    SCRIPT_SPELLINGS[upper] ??
+    upper
+      .split('_')
+      .map((word) => word.charAt(0) + word.slice(1).toLowerCase())
+      .join('_');
+  try {
+    new RegExp(`\\p{Script=${spelling}}`, 'v');
+  } catch {
+    return null;
+  }
+  return `[\\p{Script=${spelling}}]`;
+}
+
+// --- the parsed tree -------------------------------------------------------------------------------
+
+type Node =
+  | { kind: 'seq'; items: Node[] }
+  | { kind: 'alt'; branches: Node[] }
+  | { kind: 'set'; set: string }
+  | { kind: 'assert'; js: string; length: number }
+  | {
+      kind: 'group';
+      type: 'capture' | 'plain' | 'ahead' | 'not-ahead' | 'behind' | 'not-behind' | 'atomic';
+      index?: number;
+      name?: string;
+      body: Node;
+    }
+  | { kind: 'quant'; body: Node; min: number; max: number; mode: 'greedy' | 'lazy' | 'possessive' }
+  | { kind: 'backref'; index: number; caseInsensitive: boolean };
+
+interface EscapeResult {
+  codePoint?: number;
+  node?: Node;
+  set?: string;
+}
+
+class JavaPatternParser {
+  private readonly temp: number[];
+  private patternLength: number;
+  private cursor = 0;
+  private flags0 = 0;
+  groupCount = 1;
+  readonly namedGroups = new Map<string, number>();
+
+  constructor(pattern: string) {
+    const codePoints = [...pattern].map((char) => char.codePointAt(0) as number);
+    this.patternLength = codePoints.length;
+    this.temp = [...codePoints, 0, 0];
+    this.removeQEQuoting();
+  }
+
+  private error(message: string): JavaRegexSyntaxError {
+    return new JavaRegexSyntaxError(`${message} near index ${Math.max(this.cursor - 1, 0)}`);
+  }
+
+  private unsupported(construct: string, why: string): UnsupportedJavaRegexError {
+    return new UnsupportedJavaRegexError(`${construct} is not supported: ${why}`);
+  }
+
+  private has(flag: number): boolean {
+    return (this.flags0 & flag) !== 0;
+  }
+
+  private at(index: number): number {
+    return this.temp[index] ?? 0;
+  }
+
+  /** Pattern.RemoveQEQuoting: \Q...\E becomes escaped characters before parsing. */
+  private removeQEQuoting(): void {
+    const pLen = this.patternLength;
+    const temp = this.temp;
+    let i = 0;
+    while (i < pLen - 1) {
+      if (temp[i] !== 0x5c) i += 1;
+      else if (temp[i + 1] !== 0x51) i += 2;
+      else break;
+    }
+    if (i >= pLen - 1) return;
+    const out = temp.slice(0, i);
+    i += 2;
+    let inQuote = true;
+    let beginQuote = true;
+    while (i < pLen) {
+      const c = temp[i++] as number;
+      const isAscii = c < 0x80;
+      if (!isAscii || isAsciiLetter(c)) out.push(c);
+      else if (c >= 0x30 && c <= 0x39) {
+        if (beginQuote) out.push(0x5c, 0x78, 0x33);
+        out.push(c);
+      } else if (c !== 0x5c) {
+        if (inQuote) out.push(0x5c);
+        out.push(c);
+      } else if (inQuote) {
+        if (temp[i] === 0x45) {
+          i++;
+          inQuote = false;
+        } else out.push(0x5c, 0x5c);
+      } else if (temp[i] === 0x51) {
+        i++;
+        inQuote = true;
+        beginQuote = true;
+        continue;
+      } else {
+        out.push(c);
+        if (i !== pLen) out.push(temp[i++] as number);
+      }
+      beginQuote = false;
+    }
+    this.temp.length = 0;
+    this.temp.push(...out, 0, 0);
+    this.patternLength = out.length;
+  }
+
+  // Cursor primitives, as Pattern's (COMMENTS mode skips whitespace and # comments).
+  private isSpace(ch: number): boolean {
+    return ch === 0x20 || (ch >= 0x9 && ch <= 0xd);
+  }
+
+  private isLineSeparator(ch: number): boolean {
+    if (this.has(UNIX_LINES)) return ch === 0xa;
+    return ch === 0xa || ch === 0xd || (ch | 1) === 0x2029 || ch === 0x85;
+  }
+
+  private peekPastWhitespace(start: number): number {
+    let ch = start;
+    while (this.isSpace(ch) || ch === 0x23) {
+      while (this.isSpace(ch)) ch = this.at(++this.cursor);
+      if (ch === 0x23) {
+        ch = this.at(++this.cursor);
+        while (ch !== 0 && !this.isLineSeparator(ch)) ch = this.at(++this.cursor);
+        if (ch === 0 && this.cursor > this.patternLength) {
+          this.cursor = this.patternLength;
+          ch = this.at(this.cursor);
+        }
+      }
+    }
+    return ch;
+  }
+
+  private parsePastWhitespace(start: number): number {
+    let ch = start;
+    while (this.isSpace(ch) || ch === 0x23) {
+      while (this.isSpace(ch)) ch = this.at(this.cursor++);
+      if (ch === 0x23) {
+        ch = this.at(this.cursor++);
+        while (ch !== 0 && !this.isLineSeparator(ch)) ch = this.at(this.cursor++);
+        if (ch === 0 && this.cursor > this.patternLength) {
+          this.cursor = this.patternLength;
+          ch = this.at(this.cursor++);
+        }
+      }
+    }
+    return ch;
+  }
+
+  private peek(): number {
+    const ch = this.at(this.cursor);
+    return this.has(COMMENTS) ? this.peekPastWhitespace(ch) : ch;
+  }
+
+  private read(): number {
+    const ch = this.at(this.cursor++);
+    return this.has(COMMENTS) ? this.parsePastWhitespace(ch) : ch;
+  }
+
+  private next(): number {
+    const ch = this.at(++this.cursor);
+    return this.has(COMMENTS) ? this.peekPastWhitespace(ch) : ch;
+  }
+
+  private nextEscaped(): number {
+    return this.at(++this.cursor);
+  }
+
+  private skip(): number {
+    const ch = this.at(this.cursor + 1);
+    this.cursor += 2;
+    return ch;
+  }
+
+  private unread(): void {
+    this.cursor--;
+  }
+
+  private accept(ch: number, message: string): void {
+    let test = this.at(this.cursor++);
+    if (this.has(COMMENTS)) test = this.parsePastWhitespace(test);
+    if (ch !== test) throw this.error(message);
+  }
+
+  parse(): Node {
+    const root = this.expr();
+    if (this.patternLength !== this.cursor) {
+      if (this.peek() === 0x29) throw this.error("Unmatched closing ')'");
+      throw this.error('Unexpected internal error');
+    }
+    return root;
+  }
+
+  private expr(): Node {
+    const branches: Node[] = [];
+    for (;;) {
+      branches.push(this.sequence());
+      if (this.peek() !== 0x7c)
+        return branches.length === 1 ? (branches[0] as Node) : { kind: 'alt', branches };
+      this.next();
+    }
+  }
+
+  private sequence(): Node {
+    const items: Node[] = [];
+    for (;;) {
+      const ch = this.peek();
+      let node: Node;
+      switch (ch) {
+        case 0x28: {
+          const group = this.group0();
+          if (group) items.push(group);
+          continue;
+        }
+        case 0x5b:
+          node = { kind: 'set', set: this.clazz(true) };
+          break;
+        case 0x5c: {
+          const escaped = this.nextEscaped();
+          if (escaped === 0x70 || escaped === 0x50) {
+            let oneLetter = true;
+            if (this.next() !== 0x7b) this.unread();
+            else oneLetter = false;
+            node = { kind: 'set', set: this.family(oneLetter, escaped === 0x50) };
+          } else {
+            this.unread();
+            node = this.atom();
+          }
+          break;
+        }
+        case 0x5e:
+          this.next();
+          node = this.caret();
+          break;
+        case 0x24:
+          this.next();
+          node = this.dollar(this.has(MULTILINE));
+          break;
+        case 0x2e:
+          this.next();
+          node = {
+            kind: 'set',
+            set: this.has(DOTALL)
+              ? ANY
+              : this.has(UNIX_LINES)
+                ? '[^\\u{a}]'
+                : '[^\\u{a}\\u{d}\\u{85}\\u{2028}\\u{2029}]',
+          };
+          break;
+        case 0x7c:
+        case 0x29:
+          return { kind: 'seq', items };
+        case 0x3f:
+        case 0x2a:
+        case 0x2b:
+          this.next();
+          throw this.error(`Dangling meta character '${String.fromCodePoint(ch)}'`);
+        case 0:
+          if (this.cursor >= this.patternLength) return { kind: 'seq', items };
+          node = this.atom();
+          break;
+        default:
+          node = this.atom();
+      }
+      items.push(this.closure(node));
+    }
+  }
+
+  private caret(): Node {
+    if (!this.has(MULTILINE)) return { kind: 'assert', js: `(?<!${ANY})`, length: 0 };
+    if (this.has(UNIX_LINES))
+      return { kind: 'assert', js: `(?:(?<!${ANY})|(?<=\\u{a}))(?=${ANY})`, length: 0 };
+    return {
+      kind: 'assert',
+      js: `(?:(?<!${ANY})|(?<=[\\u{a}\\u{85}\\u{2028}\\u{2029}])|(?<=\\u{d})(?!\\u{a}))(?=${ANY})`,
+      length: 0,
+    };
+  }
+
+  private dollar(multiline: boolean): Node {
+    const end = `(?!${ANY})`;
+    if (this.has(UNIX_LINES)) {
+      return {
+        kind: 'assert',
+        js: multiline ? `(?:${end}|(?=\\u{a}))` : `(?:${end}|(?=\\u{a}${end}))`,
+        length: 0,
+      };
+    }
+    if (multiline)
+      return {
+        kind: 'assert',
+        js: `(?:${end}|(?=[\\u{d}\\u{85}\\u{2028}\\u{2029}])|(?<!\\u{d})(?=\\u{a}))`,
+        length: 0,
+      };
+    return {
+      kind: 'assert',
+      js: `(?:${end}|(?=\\u{d}\\u{a}${end})|(?=[\\u{d}\\u{85}\\u{2028}\\u{2029}]${end})|(?<!\\u{d})(?=\\u{a}${end}))`,
+      length: 0,
+    };
+  }
+
+  private bound(both: boolean): Node {
+    const word = this.has(UNICODE_CHARACTER_CLASS) ? UNICODE.word : '[\\p{L}\\p{Nd}_]';
+    const base = '[\\p{L}\\p{Nd}]';
+    // Java 17's Bound: a word char, or a non-spacing mark that follows (through marks) a letter or digit.
+    const left = `(?<=${word}|${base}\\p{Mn}+)`;
+    const right = `(?:(?=${word})|(?=\\p{Mn})(?<=${base}\\p{Mn}*))`;
+    const js = both
+      ? `(?:${left}(?!${right})|(?!${left})${right})`
+      : `(?:${left}${right}|(?!${left})(?!${right}))`;
+    return { kind: 'assert', js, length: 0 };
+  }
+
+  private atom(): Node {
+    const chars: number[] = [];
+    let prev = -1;
+    let ch = this.peek();
+    for (;;) {
+      let stop = false;
+      switch (ch) {
+        case 0x2a:
+        case 0x2b:
+        case 0x3f:
+        case 0x7b:
+          if (chars.length > 1) {
+            this.cursor = prev;
+            chars.pop();
+          }
+          stop = true;
+          break;
+        case 0x24:
+        case 0x2e:
+        case 0x5e:
+        case 0x28:
+        case 0x5b:
+        case 0x7c:
+        case 0x29:
+          stop = true;
+          break;
+        case 0x5c: {
+          ch = this.nextEscaped();
+          if (ch === 0x70 || ch === 0x50) {
+            if (chars.length > 0) {
+              this.unread();
+              stop = true;
+              break;
+            }
+            let oneLetter = true;
+            if (this.next() !== 0x7b) this.unread();
+            else oneLetter = false;
+            return { kind: 'set', set: this.family(oneLetter, ch === 0x50) };
+          }
+          this.unread();
+          prev = this.cursor;
+          const escaped = this.escape(false, chars.length === 0, false);
+          if (escaped.codePoint !== undefined) {
+            chars.push(escaped.codePoint);
+            ch = this.peek();
+            continue;
+          }
+          if (chars.length === 0) {
+            if (escaped.node) return escaped.node;
+            return { kind: 'set', set: escaped.set as string };
+          }
+          this.cursor = prev;
+          stop = true;
+          break;
+        }
+        case 0:
+          if (this.cursor >= this.patternLength) {
+            stop = true;
+            break;
+          }
+          prev = this.cursor;
+          chars.push(ch);
+          ch = this.next();
+          continue;
+        default:
+          prev = this.cursor;
+          chars.push(ch);
+          ch = this.next();
+          continue;
+      }
+      if (stop) break;
+    }
+    if (chars.length === 1) return { kind: 'set', set: this.single(chars[0] as number) };
+    return { kind: 'seq', items: chars.map((c) => ({ kind: 'set', set: this.sliceChar(c) }) as Node) };
+  }
+
+  /** One char of a literal run (Pattern.newSlice): ASCII or Unicode case folding under (?i). */
+  private sliceChar(ch: number): string {
+    if (this.has(CASE_INSENSITIVE)) {
+      if (this.has(UNICODE_CASE)) return setOf(...unicodeCaseVariants(ch));
+      if (ch < 0x80 && isAsciiLetter(ch)) return setOf(asciiToLower(ch), asciiToUpper(ch));
+    }
+    return setOf(ch);
+  }
+
+  /** Pattern.single: a char, case-insensitively as the flags say. */
+  private single(ch: number): string {
+    if (this.has(CASE_INSENSITIVE)) {
+      if (this.has(UNICODE_CASE)) {
+        const upper = javaToUpperCase(ch);
+        const lower = javaToLowerCase(upper);
+        if (upper !== lower)
+          return setOf(...unicodeCaseVariants(lower).filter((c) => javaCaseFold(c) === lower || c === lower));
+      } else if (ch < 0x80) {
+        const lower = asciiToLower(ch);
+        const upper = asciiToUpper(ch);
+        if (lower !== upper) return setOf(lower, upper);
+      }
+    }
+    return setOf(ch);
+  }
+
+  private ref(first: number): Node {
+    let refNum = first;
+    for (;;) {
+      const ch = this.peek();
+      if (ch < 0x30 || ch > 0x39) break;
+      const extended = refNum * 10 + (ch - 0x30);
+      if (this.groupCount - 1 < extended) break;
+      refNum = extended;
+      this.read();
+    }
+    return { kind: 'backref', index: refNum, caseInsensitive: this.has(CASE_INSENSITIVE) };
+  }
+
+  private escape(inClass: boolean, create: boolean, isRange: boolean): EscapeResult {
+    const ch = this.skip();
+    const predicate = (set: string): EscapeResult => (create ? { set } : {});
+    const assertion = (node: () => Node): EscapeResult =>
+      create ? { node: node() } : { node: { kind: 'seq', items: [] } };
+    const unicodeClasses = this.has(UNICODE_CHARACTER_CLASS);
+    switch (String.fromCodePoint(ch)) {
+      case '0':
+        return { codePoint: this.octal() };
+      case '1':
+      case '2':
+      case '3':
+      case '4':
+      case '5':
+      case '6':
+      case '7':
+      case '8':
+      case '9':
+        if (inClass) break;
+        return create ? { node: this.ref(ch - 0x30) } : { node: { kind: 'seq', items: [] } };
+      case 'A':
+        if (inClass) break;
+        return assertion(() => ({ kind: 'assert', js: `(?<!${ANY})`, length: 0 }));
+      case 'B':
+        if (inClass) break;
+        return assertion(() => this.bound(false));
+      case 'D':
+        return predicate(negate(unicodeClasses ? UNICODE.digit : ASCII.digit));
+      case 'G':
+        if (inClass) break;
+        // \G is "where the last match ended": the start, for matches() and for replaceFirst's first find().
+        return assertion(() => ({ kind: 'assert', js: `(?<!${ANY})`, length: 0 }));
+      case 'H':
+        return predicate(negate(HORIZONTAL_WS));
+      case 'N':
+        return { codePoint: this.characterName() };
+      case 'R':
+        if (inClass) break;
+        return assertion(() => ({
+          kind: 'assert',
+          // \\r\\n first, backing off to the \\r alone, as Java's LineEnding does.
+          js: '(?:\\u{d}\\u{a}|[\\u{a}-\\u{d}\\u{85}\\u{2028}\\u{2029}])',
+          length: 2,
+        }));
+      case 'S':
+        return predicate(negate(unicodeClasses ? UNICODE.whiteSpace : ASCII.space));
+      case 'V':
+        return predicate(negate(VERTICAL_WS));
+      case 'W':
+        return predicate(negate(unicodeClasses ? UNICODE.word : ASCII.word));
+      case 'X':
+        if (inClass) break;
+        if (create)
+          throw this.unsupported(
+            '\\X (extended grapheme cluster)',
+            'JavaScript regular expressions have no grapheme matching',
+          );
+        return { node: { kind: 'seq', items: [] } };
+      case 'Z':
+        if (inClass) break;
+        return assertion(() => this.dollar(false));
+      case 'a':
+        return { codePoint: 0x7 };
+      case 'b':
+        if (inClass) break;
+        if (create) {
+          if (this.peek() === 0x7b) {
+            if (this.skip() === 0x67) {
+              if (this.read() === 0x7d)
+                throw this.unsupported(
+                  '\\b{g} (grapheme boundary)',
+                  'JavaScript regular expressions have no grapheme matching',
+                );
+              break;
+            }
+            this.unread();
+            this.unread();
+          }
+          return { node: this.bound(true) };
+        }
+        return { node: { kind: 'seq', items: [] } };
+      case 'c':
+        return { codePoint: this.control() };
+      case 'd':
+        return predicate(unicodeClasses ? UNICODE.digit : ASCII.digit);
+      case 'e':
+        return { codePoint: 0x1b };
+      case 'f':
+        return { codePoint: 0xc };
+      case 'h':
+        return predicate(HORIZONTAL_WS);
+      case 'k': {
+        if (inClass) break;
+        if (this.read() !== 0x3c) throw this.error("\\k is not followed by '<' for named capturing group");
+        const name = this.groupName(this.read());
+        const index = this.namedGroups.get(name);
+        if (index === undefined) throw this.error(`named capturing group <${name}> does not exist`);
+        return { node: { kind: 'backref', index, caseInsensitive: this.has(CASE_INSENSITIVE) } };
+      }
+      case 'n':
+        return { codePoint: 0xa };
+      case 'r':
+        return { codePoint: 0xd };
+      case 's':
+        return predicate(unicodeClasses ? UNICODE.whiteSpace : ASCII.space);
+      case 't':
+        return { codePoint: 0x9 };
+      case 'u':
+        return { codePoint: this.unicodeEscape() };
+      case 'v':
+        if (isRange) return { codePoint: 0xb };
+        return predicate(VERTICAL_WS);
+      case 'w':
+        return predicate(unicodeClasses ? UNICODE.word : ASCII.word);
+      case 'x':
+        return { codePoint: this.hex() };
+      case 'z':
+        if (inClass) break;
+        return assertion(() => ({ kind: 'assert', js: `(?!${ANY})`, length: 0 }));
+      default:
+        if ((ch >= 0x41 && ch <= 0x5a) || (ch >= 0x61 && ch <= 0x7a)) break;
+        return { codePoint: ch };
+    }
+    throw this.error('Illegal/unsupported escape sequence');
+  }
+
+  private control(): number {
+    if (this.cursor < this.patternLength) return this.read() ^ 64;
+    throw this.error('Illegal control escape sequence');
+  }
+
+  private octal(): number {
+    const isOctal = (c: number) => c >= 0x30 && c <= 0x37;
+    const n = this.read();
+    if (isOctal(n)) {
+      const m = this.read();
+      if (isOctal(m)) {
+        const o = this.read();
+        if (isOctal(o) && n <= 0x33) return (n - 0x30) * 64 + (m - 0x30) * 8 + (o - 0x30);
+        this.unread();
+        return (n - 0x30) * 8 + (m - 0x30);
+      }
+      this.unread();
+      return n - 0x30;
+    }
+    throw this.error('Illegal octal escape sequence');
+  }
+
+  private hexDigit(c: number): number {
+    if (c >= 0x30 && c <= 0x39) return c - 0x30;
+    if (c >= 0x41 && c <= 0x46) return c - 0x37;
+    if (c >= 0x61 && c <= 0x66) return c - 0x57;
+    return -1;
+  }
+
+  private hex(): number {
+    const n = this.read();
+    if (this.hexDigit(n) >= 0) {
+      const m = this.read();
+      if (this.hexDigit(m) >= 0) return this.hexDigit(n) * 16 + this.hexDigit(m);
+    } else if (n === 0x7b && this.hexDigit(this.peek()) >= 0) {
+      let value = 0;
+      let c = this.read();
+      while (this.hexDigit(c) >= 0) {
+        value = value * 16 + this.hexDigit(c);
+        if (value > 0x10ffff) throw this.error('Hexadecimal codepoint is too big');
+        c = this.read();
+      }
+      if (c !== 0x7d) throw this.error('Unclosed hexadecimal escape sequence');
+      return value;
+    }
+    throw this.error('Illegal hexadecimal escape sequence');
+  }
+
+  private uxxxx(): number {
+    let value = 0;
+    for (let i = 0; i < 4; i++) {
+      const digit = this.hexDigit(this.read());
+      if (digit < 0) throw this.error('Illegal Unicode escape sequence');
+      value = value * 16 + digit;
+    }
+    return value;
+  }
+
+  private unicodeEscape(): number {
+    const n = this.uxxxx();
+    if (n >= 0xd800 && n <= 0xdbff) {
+      const saved = this.cursor;
+      if (this.read() === 0x5c && this.read() === 0x75) {
+        const low = this.uxxxx();
+        if (low >= 0xdc00 && low <= 0xdfff) return (n - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
+      }
+      this.cursor = saved;
+    }
+    return n;
+  }
+
+  private characterName(): number {
+    if (this.read() === 0x7b) {
+      while (this.read() !== 0x7d) {
+        if (this.cursor >= this.patternLength) throw this.error('Unclosed character name escape sequence');
+      }
+      throw this.unsupported('\\N{...} (character name)', 'write the character itself or \\x{...}');
+    }
+    throw this.error('Illegal character name escape sequence');
+  }
+
+  private groupName(first: number): string {
+    const isAlnum = (c: number) => isAsciiLetter(c) || (c >= 0x30 && c <= 0x39);
+    if (!isAsciiLetter(first)) throw this.error('capturing group name does not start with a Latin letter');
+    let name = '';
+    let ch = first;
+    do {
+      name += String.fromCodePoint(ch);
+      ch = this.read();
+    } while (isAlnum(ch));
+    if (ch !== 0x3e) throw this.error("named capturing group is missing trailing '>'");
+    return name;
+  }
+
+  private family(singleLetter: boolean, complement: boolean): string {
+    this.next();
+    let name: string;
+    if (singleLetter) {
+      name = String.fromCodePoint(this.at(this.cursor));
+      this.read();
+    } else {
+      const start = this.cursor;
+      this.temp[this.patternLength] = 0x7d;
+      while (this.read() !== 0x7d) {}
+      this.temp[this.patternLength] = 0;
+      const end = this.cursor;
+      if (end > this.patternLength) throw this.error('Unclosed character family');
+      if (start + 1 >= end) throw this.error('Empty character family');
+      name = String.fromCodePoint(...this.temp.slice(start, end - 1));
+    }
+    const caseInsensitive = this.has(CASE_INSENSITIVE);
+    let set: string | null = null;
+    const equals = name.indexOf('=');
+    if (equals >= 0) {
+      const value = name.slice(equals + 1);
+      const key = name.slice(0, equals).toLowerCase();
+      if (key === 'sc' || key === 'script') set = scriptPredicate(value);
+      else if (key === 'blk' || key === 'block')
+        throw this.unsupported(
+          `\\p{${name}} (Unicode block)`,
+          'use \\p{Is<Script>} or a character range instead',
+        );
+      else if (key === 'gc' || key === 'general_category') set = propertyPredicate(value, caseInsensitive);
+      if (set === null) throw this.error(`Unknown Unicode property {name=<${key}>, value=<${value}>}`);
+    } else {
+      if (name.startsWith('In'))
+        throw this.unsupported(
+          `\\p{${name}} (Unicode block)`,
+          'use \\p{Is<Script>} or a character range instead',
+        );
+      if (name.startsWith('Is')) {
+        const shortName = name.slice(2);
+        set =
+          unicodePredicate(shortName.toUpperCase(), caseInsensitive) ??
+          propertyPredicate(shortName, caseInsensitive) ??
+          scriptPredicate(shortName);
+      } else {
+        if (this.has(UNICODE_CHARACTER_CLASS)) set = posixPredicate(name.toUpperCase(), caseInsensitive);
+        set ??= propertyPredicate(name, caseInsensitive);
+      }
+      if (set === null) throw this.error(`Unknown character property name {${name}}`);
+    }
+    return complement ? negate(set) : set;
+  }
+
+  /** Pattern.clazz: Java's own evaluation order of unions, && and negation. */
+  private clazz(consume: boolean): string {
+    let prev: string | null = null;
+    let curr: string | null = null;
+    const bits: number[] = [];
+    let hasBits = false;
+    let negated = false;
+    let ch = this.next();
+    if (ch === 0x5e && this.at(this.cursor - 1) === 0x5b) {
+      ch = this.next();
+      negated = true;
+    }
+    for (;;) {
+      switch (ch) {
+        case 0x5b:
+          curr = this.clazz(true);
+          prev = prev === null ? curr : union(prev, curr);
+          ch = this.peek();
+          continue;
+        case 0x26: {
+          ch = this.next();
+          if (ch === 0x26) {
+            ch = this.next();
+            let right: string | null = null;
+            while (ch !== 0x5d && ch !== 0x26) {
+              if (ch === 0x5b) right = right === null ? this.clazz(true) : union(right, this.clazz(true));
+              else {
+                this.unread();
+                right = right === null ? this.clazz(false) : union(right, this.clazz(false));
+              }
+              ch = this.peek();
+            }
+            if (hasBits) {
+              if (prev === null) prev = curr = setOf(...bits);
+              else prev = union(prev, setOf(...bits));
+              hasBits = false;
+            }
+            if (right !== null) curr = right;
+            if (prev === null) {
+              if (right === null) throw this.error('Bad class syntax');
+              prev = right;
+            } else {
+              // Java dereferences a missing right-hand side here (a NullPointerException): refused either way.
+              if (curr === null) throw this.error('Bad class syntax: nothing to intersect with');
+              prev = intersect(prev, curr);
+            }
+            continue;
+          }
+          this.unread();
+          break;
+        }
+        case 0:
+          if (this.cursor >= this.patternLength) throw this.error('Unclosed character class');
+          break;
+        case 0x5d:
+          if (prev !== null || hasBits) {
+            if (consume) this.next();
+            let result = prev === null ? setOf(...bits) : hasBits ? union(prev, setOf(...bits)) : prev;
+            if (negated) result = negate(result);
+            return result;
+          }
+          break;
+        default:
+          break;
+      }
+      const item = this.range(bits);
+      if (item === null) hasBits = true;
+      else prev = prev === null ? item : union(prev, item);
+      curr = item;
+      ch = this.peek();
+    }
+  }
+
+  /** Pattern.bitsOrSingle: Latin-1 chars go to the bit set (case-expanded as the flags say). */
+  private bitsOrSingle(bits: number[], ch: number): string | null {
+    const unicodeCase = this.has(CASE_INSENSITIVE) && this.has(UNICODE_CASE);
+    if (
+      ch < 256 &&
+      !(unicodeCase && [0xff, 0xb5, 0x49, 0x69, 0x53, 0x73, 0x4b, 0x6b, 0xc5, 0xe5].includes(ch))
+    ) {
+      if (this.has(CASE_INSENSITIVE)) {
+        if (ch < 0x80) bits.push(asciiToUpper(ch), asciiToLower(ch));
+        else if (this.has(UNICODE_CASE)) {
+          for (const c of [javaToLowerCase(ch), javaToUpperCase(ch)]) if (c < 256) bits.push(c);
+        }
+      }
+      bits.push(ch);
+      return null;
+    }
+    return this.single(ch);
+  }
+
+  private range(bits: number[]): string | null {
+    let ch = this.peek();
+    if (ch === 0x5c) {
+      ch = this.nextEscaped();
+      if (ch === 0x70 || ch === 0x50) {
+        const complement = ch === 0x50;
+        let oneLetter = true;
+        if (this.next() !== 0x7b) this.unread();
+        else oneLetter = false;
+        return this.family(oneLetter, complement);
+      }
+      const isRange = this.at(this.cursor + 1) === 0x2d;
+      this.unread();
+      const escaped = this.escape(true, true, isRange);
+      if (escaped.codePoint === undefined) return escaped.set as string;
+      ch = escaped.codePoint;
+    } else this.next();
+    if (this.peek() === 0x2d) {
+      const endRange = this.at(this.cursor + 1);
+      if (endRange === 0x5b) return this.bitsOrSingle(bits, ch);
+      if (endRange !== 0x5d) {
+        this.next();
+        let m = this.peek();
+        if (m === 0x5c) m = this.escape(true, false, true).codePoint ?? -1;
+        else this.next();
+        if (m < ch) throw this.error('Illegal character range');
+        if (this.has(CASE_INSENSITIVE)) {
+          if (this.has(UNICODE_CASE)) {
+            const extras = unicodeCaseRangeExtras(ch, m);
+            return extras.length > 0 ? union(rangeSet(ch, m), setOf(...extras)) : rangeSet(ch, m);
+          }
+          const extras: number[] = [];
+          for (let c = 0x41; c <= 0x7a; c++) {
+            if (!isAsciiLetter(c) || (c >= ch && c <= m)) continue;
+            const other = c < 0x61 ? c + 0x20 : c - 0x20;
+            if (other >= ch && other <= m) extras.push(c);
+          }
+          return extras.length > 0 ? union(rangeSet(ch, m), setOf(...extras)) : rangeSet(ch, m);
+        }
+        return rangeSet(ch, m);
+      }
+    }
+    return this.bitsOrSingle(bits, ch);
+  }
+
+  private group0(): Node | null {
+    const save = this.flags0;
+    let node: Node;
+    let ch = this.next();
+    if (ch === 0x3f) {
+      ch = this.skip();
+      switch (ch) {
+        case 0x3a:
+          node = { kind: 'group', type: 'plain', body: this.expr() };
+          break;
+        case 0x3d:
+        case 0x21:
+          node = { kind: 'group', type: ch === 0x3d ? 'ahead' : 'not-ahead', body: this.expr() };
+          break;
+        case 0x3e:
+          node = { kind: 'group', type: 'atomic', body: this.expr() };
+          break;
+        case 0x3c: {
+          ch = this.read();
+          if (ch !== 0x3d && ch !== 0x21) {
+            const name = this.groupName(ch);
+            if (this.namedGroups.has(name))
+              throw this.error(`Named capturing group <${name}> is already defined`);
+            const index = this.groupCount++;
+            this.namedGroups.set(name, index);
+            node = { kind: 'group', type: 'capture', index, name, body: this.expr() };
+            break;
+          }
+          const body = this.expr();
+          if (!lookbehindIsBounded(body))
+            throw this.error('Look-behind group does not have an obvious maximum length');
+          node = { kind: 'group', type: ch === 0x3d ? 'behind' : 'not-behind', body };
+          break;
+        }
+        case 0x24:
+        case 0x40:
+          throw this.error('Unknown group type');
+        default: {
+          this.unread();
+          this.addFlag();
+          ch = this.read();
+          if (ch === 0x29) return null;
+          if (ch !== 0x3a) throw this.error('Unknown inline modifier');
+          node = { kind: 'group', type: 'plain', body: this.expr() };
+        }
+      }
+    } else {
+      const index = this.groupCount++;
+      node = { kind: 'group', type: 'capture', index, body: this.expr() };
+    }
+    this.accept(0x29, 'Unclosed group');
+    this.flags0 = save;
+    return this.closure(node);
+  }
+
+  private addFlag(): void {
+    let ch = this.peek();
+    for (;;) {
+      switch (ch) {
+        case 0x69:
+          this.flags0 |= CASE_INSENSITIVE;
+          break;
+        case 0x6d:
+          this.flags0 |= MULTILINE;
+          break;
+        case 0x73:
+          this.flags0 |= DOTALL;
+          break;
+        case 0x64:
+          this.flags0 |= UNIX_LINES;
+          break;
+        case 0x75:
+          this.flags0 |= UNICODE_CASE;
+          break;
+        case 0x63:
+          throw this.unsupported('(?c) canonical equivalence', 'JavaScript has no equivalent');
+        case 0x78:
+          this.flags0 |= COMMENTS;
+          break;
+        case 0x55:
+          this.flags0 |= UNICODE_CHARACTER_CLASS | UNICODE_CASE;
+          break;
+        case 0x2d:
+          this.next();
+          this.subFlag();
+          return;
+        default:
+          return;
+      }
+      ch = this.next();
+    }
+  }
+
+  private subFlag(): void {
+    let ch = this.peek();
+    const masks: Record<number, number> = {
+      105: CASE_INSENSITIVE,
+      109: MULTILINE,
+      115: DOTALL,
+      100: UNIX_LINES,
+      117: UNICODE_CASE,
+      99: 0,
+      120: COMMENTS,
+      85: UNICODE_CHARACTER_CLASS | UNICODE_CASE,
+    };
+    for (;;) {
+      const mask = masks[ch];
+      if (mask === undefined) return;
+      this.flags0 &= ~mask;
+      ch = this.next();
+    }
+  }
+
+  private quantifierMode(): 'greedy' | 'lazy' | 'possessive' {
+    const ch = this.next();
+    if (ch === 0x3f) {
+      this.next();
+      return 'lazy';
+    }
+    if (ch === 0x2b) {
+      this.next();
+      return 'possessive';
+    }
+    return 'greedy';
+  }
+
+  private closure(body: Node): Node {
+    const ch = this.peek();
+    const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+    switch (ch) {
+      case 0x3f:
+        return { kind: 'quant', body, min: 0, max: 1, mode: this.quantifierMode() };
+      case 0x2a:
+        return { kind: 'quant', body, min: 0, max: MAX_REPS, mode: this.quantifierMode() };
+      case 0x2b:
+        return { kind: 'quant', body, min: 1, max: MAX_REPS, mode: this.quantifierMode() };
+      case 0x7b: {
+        let c = this.skip();
+        if (!isDigit(c)) throw this.error('Illegal repetition');
+        let min = 0;
+        let max: number;
+        do {
+          min = min * 10 + (c - 0x30);
+          if (min > MAX_REPS) throw this.error('Illegal repetition range');
+          c = this.read();
+        } while (isDigit(c));
+        if (c === 0x2c) {
+          c = this.read();
+          if (c === 0x7d) {
+            this.unread();
+            return { kind: 'quant', body, min, max: MAX_REPS, mode: this.quantifierMode() };
+          }
+          max = 0;
+          while (isDigit(c)) {
+            max = max * 10 + (c - 0x30);
+            if (max > MAX_REPS) throw this.error('Illegal repetition range');
+            c = this.read();
+          }
+        } else max = min;
+        if (c !== 0x7d) throw this.error('Unclosed counted closure');
+        if (max < min) throw this.error('Illegal repetition range');
+        this.unread();
+        return { kind: 'quant', body, min, max, mode: this.quantifierMode() };
+      }
+      default:
+        return body;
+    }
+  }
+}
+
+const int32 = (value: number) => value | 0;
+
+type StudyInfo = { max: number; valid: boolean };
+
+/** A node list in Java's linked order: plain and capturing groups are transparent. */
+function flatten(node: Node): Node[] {
+  if (node.kind === 'seq') return node.items.flatMap(flatten);
+  if (node.kind === 'group' && (node.type === 'plain' || node.type === 'capture')) return flatten(node.body);
+  return [node];
+}
+
+/**
+ * Java's TreeInfo study of a lookbehind body: whether Java finds "an obvious maximum length". Pattern
+ * walks its node chain adding lengths in 32-bit ints that wrap: a greedy x* over one character adds
+ * Integer.MAX_VALUE and never fails, a counted repeat fails only when its sum wraps below the length
+ * before it, an alternation studies what follows it from zero and adds afterwards, and backreferences
+ * and non-deterministic repeated groups fail outright. Reproduced node for node, wrapping included.
+ */
+function studyList(nodes: readonly Node[], info: StudyInfo): void {
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i] as Node;
+    switch (node.kind) {
+      case 'set':
+        info.max = int32(info.max + 1);
+        break;
+      case 'assert':
+        info.max = int32(info.max + node.length);
+        break;
+      case 'backref':
+        info.valid = false;
+        break;
+      case 'seq':
+        studyList(flatten(node), info);
+        break;
+      case 'group':
+        if (node.type === 'atomic' || node.type === 'plain' || node.type === 'capture')
+          studyList(flatten(node.body), info);
+        break;
+      case 'alt':
+        studyBranch(node.branches, nodes.slice(i + 1), info);
+        return;
+      case 'quant': {
+        const groupBody =
+          node.body.kind === 'group' && (node.body.type === 'plain' || node.body.type === 'capture');
+        if (node.min === 0 && node.max === 1) {
+          if (groupBody && node.mode !== 'possessive') {
+            studyBranch([node.body, { kind: 'seq', items: [] }], nodes.slice(i + 1), info);
+            return;
+          }
+          studyList(flatten(node.body), info);
+          break;
+        }
+        if (node.body.kind === 'set' && node.mode === 'greedy' && node.max === MAX_REPS) {
+          info.max = int32(info.max + MAX_REPS);
+          break;
+        }
+        if (groupBody && node.mode !== 'possessive' && !deterministic(flatten(node.body))) {
+          info.valid = false;
+          return;
+        }
+        const before = info.max;
+        const beforeValid = info.valid;
+        const inner: StudyInfo = { max: 0, valid: true };
+        studyList(flatten(node.body), inner);
+        if (beforeValid && inner.valid) {
+          const total = int32(Math.imul(inner.max, node.max) + before);
+          info.max = total;
+          info.valid = total >= before;
+        } else info.valid = false;
+        break;
+      }
+    }
+  }
+}
+
+function studyBranch(branches: readonly Node[], rest: readonly Node[], info: StudyInfo): void {
+  let longest = -1;
+  let valid = info.valid;
+  for (const branch of branches) {
+    const inner: StudyInfo = { max: 0, valid: true };
+    studyList(flatten(branch), inner);
+    longest = Math.max(longest, inner.max);
+    valid &&= inner.valid;
+  }
+  const prefix = int32(info.max + longest);
+  const after: StudyInfo = { max: 0, valid: true };
+  studyList(rest, after);
+  info.max = int32(after.max + prefix);
+  info.valid = after.valid && valid;
+}
+
+/** Java's TreeInfo.deterministic for a group body: every path has one length (decides GroupCurly vs Loop). */
+function deterministic(nodes: readonly Node[]): boolean {
+  return nodes.every((node) => {
+    switch (node.kind) {
+      case 'alt':
+        return false;
+      case 'group':
+        return node.type === 'atomic' || node.type === 'plain' || node.type === 'capture'
+          ? deterministic(flatten(node.body))
+          : true;
+      case 'quant':
+        return (
+          node.min === node.max &&
+          !(node.body.kind === 'set' && node.max === MAX_REPS) &&
+          deterministic(flatten(node.body))
+        );
+      case 'seq':
+        return deterministic(flatten(node));
+      default:
+        return true;
+    }
+  });
+}
+
+function lookbehindIsBounded(body: Node): boolean {
+  const info: StudyInfo = { max: 0, valid: true };
+  studyList(flatten(body), info);
+  return info.valid;
+}
+
+/** Whether a node contains \\R, the one Java node whose length varies inside a "deterministic" group. */
+function containsLineEnding(node: Node): boolean {
+  switch (node.kind) {
+    case 'assert':
+      return node.length > 0;
+    case 'seq':
+      return node.items.some(containsLineEnding);
+    case 'alt':
+      return node.branches.some(containsLineEnding);
+    case 'group':
+    case 'quant':
+      return containsLineEnding(node.body);
+    default:
+      return false;
+  }
+}
+
+/** Whether a node can match the empty string. */
+function nullable(node: Node): boolean {
+  switch (node.kind) {
+    case 'seq':
+      return node.items.every(nullable);
+    case 'alt':
+      return node.branches.some(nullable);
+    case 'set':
+      return false;
+    case 'assert':
+      return node.length === 0;
+    case 'backref':
+      return true;
+    case 'group':
+      return node.type === 'capture' || node.type === 'plain' || node.type === 'atomic'
+        ? nullable(node.body)
+        : true;
+    case 'quant':
+      return node.min === 0 || nullable(node.body);
+  }
+}
+
+// --- emitting JavaScript -----------------------------------------------------------------------------
+
+interface Emitted {
+  source: string;
+  /** Java group number -> JavaScript group number (helper groups for atomic matching shift them). */
+  groupMap: number[];
+  /**
+   * Groups inside a repeated part that may sit out an iteration: Java keeps what they captured in an
+   * earlier iteration, JavaScript clears captures at each iteration, so a replacement must not use them.
+   */
+  unstableGroups: Set<number>;
+}
+
+interface EmitContext {
+  /** The group surely took part once this point is reached (for backreferences). */
+  sure: boolean;
+  /** Inside a part that repeats (max > 1). */
+  repeated: boolean;
+  /** Inside an optional or alternative part of a repeated part. */
+  conditional: boolean;
+  /** Inside a lookbehind (JavaScript matches it right to left). */
+  behind: boolean;
+}
+
+function emit(root: Node): Emitted {
+  const groupMap: number[] = [0];
+  const unstableGroups = new Set<number>();
+  let jsGroups = 0;
+  const certain = new Set<number>();
+  const closed = new Set<number>();
+
+  const visit = (node: Node, context: EmitContext): string => {
+    switch (node.kind) {
+      case 'seq':
+        return node.items.map((item) => visit(item, context)).join('');
+      case 'alt':
+        return node.branches
+          .map((branch) => visit(branch, { ...context, sure: false, conditional: context.repeated }))
+          .join('|');
+      case 'set':
+        return node.set;
+      case 'assert':
+        return node.js;
+      case 'backref': {
+        if (node.caseInsensitive) {
+          throw new UnsupportedJavaRegexError(
+            `backreference \\${node.index} under (?i) is not supported: Java compares it case-insensitively, JavaScript cannot`,
+          );
+        }
+        if (!closed.has(node.index) || !certain.has(node.index)) {
+          throw new UnsupportedJavaRegexError(
+            `backreference \\${node.index} is not supported here: its group may not have matched (or is not closed) at that point, and JavaScript treats such a reference as empty where Java fails; reference only a group that always matches before it`,
+          );
+        }
+        return `(?:\\${groupMap[node.index]})`;
+      }
+      case 'group': {
+        if (node.type === 'capture') {
+          const index = node.index as number;
+          const js = ++jsGroups;
+          groupMap[index] = js;
+          if (context.conditional) unstableGroups.add(index);
+          const body = visit(node.body, context);
+          closed.add(index);
+          if (context.sure) certain.add(index);
+          return node.name ? `(?<${node.name}>${body})` : `(${body})`;
+        }
+        if (node.type === 'atomic') {
+          if (context.behind) {
+            throw new UnsupportedJavaRegexError(
+              'an atomic group inside a lookbehind is not supported: JavaScript matches lookbehinds backwards, so it cannot be made atomic there',
+            );
+          }
+          return atomic(() => visit(node.body, context));
+        }
+        const prefix = {
+          plain: '(?:',
+          ahead: '(?=',
+          'not-ahead': '(?!',
+          behind: '(?<=',
+          'not-behind': '(?<!',
+        }[node.type];
+        const behind = context.behind || node.type === 'behind' || node.type === 'not-behind';
+        const inner =
+          node.type === 'plain'
+            ? context
+            : { ...context, sure: false, conditional: context.repeated, behind };
+        return `${prefix}${visit(node.body, inner)})`;
+      }
+      case 'quant': {
+        const groupBody =
+          node.body.kind === 'group' && (node.body.type === 'capture' || node.body.type === 'plain');
+        // Java's Curly and GroupCurly (a possessive repeat of anything but a single character, a repeat of
+        // \\R, a repeat of a group Java calls deterministic) match each iteration on its own, never
+        // backtracking into an earlier one; only its Loop (other repeated groups) backtracks like JavaScript.
+        const javaCurly =
+          (node.mode === 'possessive' && node.body.kind !== 'set') ||
+          node.body.kind === 'assert' ||
+          (groupBody && !(node.min === 0 && node.max === 1) && deterministic(flatten(node.body)));
+        if (node.body.kind !== 'set' && nullable(node.body) && (node.max > node.min || !javaCurly)) {
+          throw new UnsupportedJavaRegexError(
+            'an optional or repeated group that can match the empty string (such as (a*)+, (x?)*, (a??)? or (a|^){2}) is not supported: Java takes the first empty match and stops repeating, JavaScript rejects it and backtracks',
+          );
+        }
+        const atomicIterations =
+          (node.mode === 'possessive' && node.body.kind !== 'set') ||
+          (javaCurly && containsLineEnding(node.body));
+        if ((atomicIterations || node.mode === 'possessive') && context.behind) {
+          throw new UnsupportedJavaRegexError(
+            'a possessive quantifier, an atomic group or a repeated \\R inside a lookbehind is not supported: JavaScript matches lookbehinds backwards, so they cannot be made atomic there',
+          );
+        }
+        const repeated = context.repeated || node.max > 1;
+        const bodyContext: EmitContext = {
+          ...context,
+          sure: context.sure && node.min > 0,
+          repeated,
+          conditional:
+            context.conditional || (repeated && node.min === 0) || (context.repeated && node.min < node.max),
+        };
+        // Java's Curly (a counted or possessive repeat of anything but a single character, or any repeat
+        // of \R) matches each iteration on its own, never backtracking into an earlier one.
+        // Only a class or a capturing/plain group is an atom JavaScript lets a quantifier follow.
+        const atomFor = (body: string) =>
+          !atomicIterations &&
+          (node.body.kind === 'set' ||
+            (node.body.kind === 'group' && (node.body.type === 'capture' || node.body.type === 'plain')))
+            ? body
+            : `(?:${body})`;
+        const bounds =
+          node.min === 0 && node.max === 1
+            ? '?'
+            : node.max === MAX_REPS
+              ? node.min === 0
+                ? '*'
+                : node.min === 1
+                  ? '+'
+                  : `{${node.min},}`
+              : node.min === node.max
+                ? `{${node.min}}`
+                : `{${node.min},${node.max}}`;
+        // Group numbers follow opening parentheses: helpers are numbered before what they wrap.
+        const quantified = () => {
+          const body = atomicIterations
+            ? atomic(() => visit(node.body, bodyContext))
+            : visit(node.body, bodyContext);
+          return `${atomFor(body)}${bounds}${node.mode === 'lazy' ? '?' : ''}`;
+        };
+        return node.mode === 'possessive' ? atomic(quantified) : quantified();
+      }
+    }
+  };
+
+  /** (?>X): a lookahead does not backtrack in JavaScript, and the backreference consumes what it matched. */
+  const atomic = (body: () => string): string => {
+    const helper = ++jsGroups;
+    return `(?=(${body()}))(?:\\${helper})`;
+  };
+
+  return {
+    source: visit(root, { sure: true, repeated: false, conditional: false, behind: false }),
+    groupMap,
+    unstableGroups,
+  };
+}
+
+// --- the compiled pattern ------------------------------------------------------------------------------
+
+export interface JavaPattern {
+  readonly pattern: string;
+  /** Number of capturing groups, as Matcher.groupCount() reports. */
+  readonly groupCount: number;
+  readonly groupNames: ReadonlyMap<string, number>;
+  /** Groups a replacement cannot use faithfully (see Emitted.unstableGroups). */
+  readonly unstableGroups: ReadonlySet<number>;
+  /** Matcher.matches(): the whole input. */
+  matches(input: string): boolean;
+  /** Matcher.find() from the start: the first match, with Java-numbered groups. */
+  find(input: string): JavaMatch | null;
+}
+
+export interface JavaMatch {
+  start: number;
+  end: number;
+  /** Group text by Java group number (0 is the whole match); undefined for a group that did not match. */
+  group(index: number): string | undefined;
+}
+
+/**
+ * Compiles a Java regular expression. Throws JavaRegexSyntaxError where Java throws
+ * PatternSyntaxException, and UnsupportedJavaRegexError for the few constructs listed above.
+ */
+export function compileJavaPattern(pattern: string): JavaPattern {
+  const parser = new JavaPatternParser(pattern);
+  const tree = parser.parse();
+  const { source, groupMap, unstableGroups } = emit(tree);
+  let full: RegExp;
+  let search: RegExp;
+  try {
+    full = new RegExp(`^(?:${source})$`, 'v');
+    search = new RegExp(source, 'v');
+  } catch (error) {
+    throw new UnsupportedJavaRegexError(
+      `this pattern cannot be translated to JavaScript: ${(error as Error).message}`,
+    );
+  }
+  const groupCount = parser.groupCount - 1;
+  return {
+    pattern,
+    groupCount,
+    groupNames: parser.namedGroups,
+    unstableGroups,
+    matches: (input) => full.test(input),
+    find: (input) => {
+      const match = search.exec(input);
+      if (!match) return null;
+      return {
+        start: match.index,
+        end: match.index + (match[0] ?? '').length,
+        group: (index) => (index === 0 ? match[0] : match[groupMap[index] as number]),
+      };
+    },
+  };
+}
+
+/**
+ * Matcher.replaceFirst's replacement syntax, compiled against a pattern: $n (greedy while such a group
+ * exists), ${name}, \x escapes. Throws IllegalArgument-like errors where Java would (at the first match).
+ */
+export function compileJavaReplacement(
+  replacement: string,
+  pattern: JavaPattern,
+): (match: JavaMatch) => string {
+  const parts: Array<string | number> = [];
+  let literalText = '';
+  let cursor = 0;
+  const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
+  while (cursor < replacement.length) {
+    const ch = replacement[cursor] as string;
+    if (ch === '\\') {
+      cursor++;
+      if (cursor === replacement.length) throw new Error('character to be escaped is missing');
+      literalText += replacement[cursor];
+      cursor++;
+    } else if (ch === '$') {
+      cursor++;
+      if (cursor === replacement.length) throw new Error('Illegal group reference: group index is missing');
+      let next = replacement[cursor] as string;
+      let refNum: number;
+      if (next === '{') {
+        cursor++;
+        let name = '';
+        while (cursor < replacement.length) {
+          next = replacement[cursor] as string;
+          if (!/[A-Za-z0-9]/.test(next)) break;
+          name += next;
+          cursor++;
+        }
+        if (name.length === 0) throw new Error('named capturing group has 0 length name');
+        if (next !== '}') throw new Error("named capturing group is missing trailing '}'");
+        if (isDigit(name[0])) throw new Error(`capturing group name {${name}} starts with digit character`);
+        const index = pattern.groupNames.get(name);
+        if (index === undefined) throw new Error(`No group with name {${name}}`);
+        refNum = index;
+        cursor++;
+      } else {
+        if (!isDigit(next)) throw new Error('Illegal group reference');
+        refNum = Number(next);
+        cursor++;
+        while (cursor < replacement.length && isDigit(replacement[cursor])) {
+          const extended = refNum * 10 + Number(replacement[cursor]);
+          if (pattern.groupCount < extended) break;
+          refNum = extended;
+          cursor++;
+        }
+      }
+      if (refNum > pattern.groupCount) throw new Error(`No group ${refNum}`);
+      if (pattern.unstableGroups.has(refNum)) {
+        throw new UnsupportedJavaRegexError(
+          `group ${refNum} in the replacement is not supported: it is inside a repeated part it can sit out, where Java keeps an earlier iteration's text and JavaScript does not`,
+        );
+      }
+      if (literalText) parts.push(literalText);
+      literalText = '';
+      parts.push(refNum);
+    } else {
+      literalText += ch;
+      cursor++;
+    }
+  }
+  if (literalText) parts.push(literalText);
+  return (match) =>
+    parts.map((part) => (typeof part === 'string' ? part : (match.group(part) ?? ''))).join('');
+}
+
+/** Matcher.replaceFirst: the first match (searching from the start) replaced; the input when none. */
+export function javaReplaceFirst(
+  pattern: JavaPattern,
+  replace: (match: JavaMatch) => string,
+  input: string,
+): string {
+  const match = pattern.find(input);
+  if (!match) return input;
+  return input.slice(0, match.start) + replace(match) + input.slice(match.end);
+}
