@@ -2,6 +2,7 @@
  * Our implementations of the Java behaviour the fuzzer compares directly, in the harness's terms
  * (millis as decimal strings, errors as {error}). They call the same code the transforms use.
  */
+import { connectLiteralHeader } from '../../../src/transforms/java/connect-values.ts';
 import { compileDateFormat, ZoneNameError } from '../../../src/transforms/java/date-format.ts';
 import {
   compileJavaPattern,
@@ -83,7 +84,11 @@ export function ourRegex(
   };
 }
 
-/** The header text InsertHeader writes for a value.literal. */
+/** The header text InsertHeader writes for a value.literal (Values.parseString, then convertToString). */
 export function ourHeaderLiteral(literal: string): string | null | Failure {
-  return literal.trim();
+  try {
+    return connectLiteralHeader(literal);
+  } catch (error) {
+    return failure(error);
+  }
 }
