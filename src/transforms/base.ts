@@ -5,10 +5,14 @@
 import { ConfigError } from '../errors.ts';
 import type { KafkaRecord } from '../record.ts';
 import { CHAIN_TRANSFORM_KEYS, type ConfigDef, type ParsedConfig, parseConfig } from './config-def.ts';
-import type { AvroSchema } from './schema.ts';
+import { type AvroRecordSchema, type AvroSchema, asRecord } from './schema.ts';
 import type { RecordSchemas, Transform, TransformSetup } from './types.ts';
 
 export type Side = 'key' | 'value';
+
+/** The wording every "Connect would fail each record" refusal ends with. */
+export const FAILS_EVERY_RECORD =
+  ' (Kafka Connect accepts this and then fails each record it reaches, so it is refused at start-up)';
 
 export abstract class ConfiguredTransform<D extends ConfigDef> implements Transform {
   protected config!: ParsedConfig<D>;
@@ -29,6 +33,14 @@ export abstract class ConfiguredTransform<D extends ConfigDef> implements Transf
 
   protected configError(key: string, message: string): ConfigError {
     return new ConfigError(`${this.prefix}${key}`, message);
+  }
+
+  /**
+   * A config the schema shows cannot work: Connect accepts it and then fails each record it reaches, so
+   * we refuse it at start-up instead (a deliberate difference, listed in the README).
+   */
+  protected failsEveryRecord(key: string, message: string): ConfigError {
+    return this.configError(key, `${message}${FAILS_EVERY_RECORD}`);
   }
 
   abstract outputSchema(input: RecordSchemas): RecordSchemas;
@@ -63,5 +75,17 @@ export abstract class SideTransform<D extends ConfigDef> extends ConfiguredTrans
       throw this.configError('type', 'this $Key transform needs a key schema, but the chain was given none');
     }
     return schema;
+  }
+
+  /** The side's schema as a record, or a start-up refusal naming the transform (Connect's requireStruct). */
+  protected requireRecord(schema: AvroSchema, transform: string): AvroRecordSchema {
+    const record = asRecord(schema);
+    if (!record) {
+      throw this.failsEveryRecord(
+        'type',
+        `${transform} needs a record ${this.side} schema, got ${JSON.stringify(schema)}`,
+      );
+    }
+    return record;
   }
 }

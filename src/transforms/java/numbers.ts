@@ -307,38 +307,75 @@ export function javaNarrow(
 
 // --- toString -------------------------------------------------------------------------------------
 
-/** `Double.toString`: "1.0", "0.001", "1.0E7", "1.5E-4" (shortest digits that round-trip). */
+/**
+ * The decimal digits Java 19+ prints for a double or float (JDK-4511638's fix, the javadoc's rule): the
+ * shortest decimal that rounds back to the value, the closest one if several; and when one digit would
+ * do, the closest decimal of one OR two digits (so Double.MIN_VALUE is 4.9E-324, not 5.0E-324).
+ * JavaScript's shortest round-trip digits are the first part of that rule.
+ */
+function printedDigits(
+  value: number,
+  roundTrips: (candidate: number) => boolean,
+  shortest: string,
+): { digits: string; exponent: number } {
+  const [mantissa = '', exponentText = '0'] = shortest.replace(/^-/, '').split('e');
+  let digits = mantissa.replace('.', '');
+  let exponent = Number(exponentText);
+  if (digits.length === 1) {
+    const [twoMantissa = '', twoExponent = '0'] = Math.abs(value).toExponential(1).split('e');
+    if (roundTrips(Number(`${twoMantissa}e${twoExponent}`) * Math.sign(value))) {
+      digits = twoMantissa.replace('.', '').replace(/0$/, '');
+      exponent = Number(twoExponent);
+    }
+  }
+  return { digits, exponent };
+}
+
+/** Java's layout: plain between 10^-3 and 10^7, else d.dddE±n; always a digit after the point. */
+function javaLayout(negative: boolean, digits: string, exponent: number): string {
+  let body: string;
+  if (exponent >= -3 && exponent < 7) {
+    if (exponent < 0) body = `0.${'0'.repeat(-exponent - 1)}${digits}`;
+    else {
+      const whole = digits.slice(0, exponent + 1).padEnd(exponent + 1, '0');
+      const fraction = digits.slice(exponent + 1);
+      body = `${whole}.${fraction === '' ? '0' : fraction}`;
+    }
+  } else body = `${digits[0]}.${digits.length > 1 ? digits.slice(1) : '0'}E${exponent}`;
+  return negative ? `-${body}` : body;
+}
+
+/** `Double.toString` as Java 19 and later print it: "1.0", "0.001", "1.0E7", "1.5E-4", "4.9E-324". */
 export function javaDoubleToString(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   if (value === Number.POSITIVE_INFINITY) return 'Infinity';
   if (value === Number.NEGATIVE_INFINITY) return '-Infinity';
   if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0';
-  const [mantissa = '', exponentText = '0'] = value.toExponential().split('e');
-  const exponent = Number(exponentText);
-  const magnitude = Math.abs(value);
-  if (magnitude >= 1e-3 && magnitude < 1e7) {
-    const negative = mantissa.startsWith('-');
-    const digits = mantissa.replace('-', '').replace('.', '');
-    let plain: string;
-    if (exponent < 0) plain = `0.${'0'.repeat(-exponent - 1)}${digits}`;
-    else {
-      const whole = digits.slice(0, exponent + 1).padEnd(exponent + 1, '0');
-      const fraction = digits.slice(exponent + 1);
-      plain = `${whole}.${fraction === '' ? '0' : fraction}`;
-    }
-    return negative ? `-${plain}` : plain;
-  }
-  return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${exponent}`;
+  const { digits, exponent } = printedDigits(
+    value,
+    (candidate) => candidate === value,
+    value.toExponential(),
+  );
+  return javaLayout(value < 0, digits, exponent);
 }
 
-/** `Float.toString` of a float32 value: the shortest digits that round-trip through float. */
+/** `Float.toString` of a float32 value, by the same rule over floats. */
 export function javaFloatToString(value: number): string {
   if (!Number.isFinite(value) || value === 0) return javaDoubleToString(value);
+  let shortest = value.toExponential();
   for (let precision = 1; precision <= 9; precision++) {
-    const candidate = Number(value.toPrecision(precision));
-    if (Math.fround(candidate) === value) return javaDoubleToString(candidate);
+    const candidate = value.toExponential(precision - 1);
+    if (Math.fround(Number(candidate)) === value) {
+      shortest = Number(candidate).toExponential();
+      break;
+    }
   }
-  return javaDoubleToString(value);
+  const { digits, exponent } = printedDigits(
+    value,
+    (candidate) => Math.fround(candidate) === value,
+    shortest,
+  );
+  return javaLayout(value < 0, digits, exponent);
 }
 
 /** `Long.toString` / `Integer.toString`. */

@@ -1525,7 +1525,7 @@ interface EmitContext {
   behind: boolean;
 }
 
-function emit(root: Node): Emitted {
+function emit(root: Node, totalGroups: number): Emitted {
   const groupMap: number[] = [0];
   const unstableGroups = new Set<number>();
   let jsGroups = 0;
@@ -1550,9 +1550,11 @@ function emit(root: Node): Emitted {
             `backreference \\${node.index} under (?i) is not supported: Java compares it case-insensitively, JavaScript cannot`,
           );
         }
+        // A reference to a group the pattern never defines can never match in Java.
+        if (node.index > totalGroups) return '[]';
         if (!closed.has(node.index) || !certain.has(node.index)) {
           throw new UnsupportedJavaRegexError(
-            `backreference \\${node.index} is not supported here: its group may not have matched (or is not closed) at that point, and JavaScript treats such a reference as empty where Java fails; reference only a group that always matches before it`,
+            `backreference \\${node.index} at that point is not supported: its group may not have matched (or is not closed) there, and JavaScript treats such a reference as empty where Java fails; reference only a group that always matches before it`,
           );
         }
         return `(?:\\${groupMap[node.index]})`;
@@ -1696,7 +1698,7 @@ export interface JavaMatch {
 export function compileJavaPattern(pattern: string): JavaPattern {
   const parser = new JavaPatternParser(pattern);
   const tree = parser.parse();
-  const { source, groupMap, unstableGroups } = emit(tree);
+  const { source, groupMap, unstableGroups } = emit(tree, parser.groupCount - 1);
   let full: RegExp;
   let search: RegExp;
   try {

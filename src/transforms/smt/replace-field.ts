@@ -1,8 +1,8 @@
 import { SideTransform } from '../base.ts';
-import { colonPairs, defineConfig } from '../config-def.ts';
+import { colonPairs, defineConfig, javaSplit } from '../config-def.ts';
 import {
+  type AvroField,
   type AvroSchema,
-  asRecord,
   copyField,
   copyRecordBasics,
   fieldDefault,
@@ -16,54 +16,75 @@ const definition = defineConfig({
   'replace.null.with.default': { type: 'boolean', default: true, doc: 'use the field default for a null' },
 });
 
+/**
+ * Connect's ReplaceField: keep (include), drop (exclude) and rename top-level fields. As in Connect, each
+ * output field takes its value from the field its NEW name was renamed from (the inverted renames).
+ */
 export class ReplaceField extends SideTransform<typeof definition> {
   static readonly definition = definition;
   protected readonly definition = definition;
   private renames = new Map<string, string>();
-  private copies: Array<{ from: string; to: string; fallback: unknown }> = [];
+  private reverse = new Map<string, string>();
+  private copies: Array<{ to: string; from: string; fallback: unknown }> = [];
 
   protected override validate(): void {
     this.renames = new Map();
     for (const pair of this.config.renames) {
-      const [from = '', to = ''] = pair.split(':');
+      const [from = '', to = ''] = javaSplit(pair, ':');
       if (!isValidAvroName(to)) {
         throw this.configError('renames', `"${to}" is not a valid Avro field name ([A-Za-z_][A-Za-z0-9_]*)`);
       }
       this.renames.set(from, to);
     }
+    this.reverse = new Map();
+    for (const [from, to] of this.renames) {
+      // Connect inverts the renames through a HashMap, whose iteration order picks the winner here.
+      if (this.reverse.has(to)) {
+        throw this.configError(
+          'renames',
+          `two fields are renamed to "${to}" ("${this.reverse.get(to)}" and "${from}"); rename one field to each name`,
+        );
+      }
+      this.reverse.set(to, from);
+    }
   }
 
   protected mapSchema(schema: AvroSchema): AvroSchema {
-    const record = asRecord(schema);
-    if (!record)
-      throw this.configError('type', `ReplaceField needs a record schema, got ${JSON.stringify(schema)}`);
-    const names = new Set(record.fields.map((field) => field.name));
+    const record = this.requireRecord(schema, 'ReplaceField');
+    const byName = new Map(record.fields.map((field) => [field.name, field]));
     // Deliberately stricter than Connect: a misspelt field name would silently keep data we meant to drop.
     for (const key of ['exclude', 'include'] as const) {
       for (const name of this.config[key]) {
-        if (!names.has(name)) throw this.configError(key, `no field "${name}" in record ${record.name}`);
+        if (!byName.has(name)) throw this.configError(key, `no field "${name}" in record ${record.name}`);
       }
     }
     for (const from of this.renames.keys()) {
-      if (!names.has(from)) throw this.configError('renames', `no field "${from}" in record ${record.name}`);
+      if (!byName.has(from)) throw this.configError('renames', `no field "${from}" in record ${record.name}`);
     }
     const { exclude, include } = this.config;
     const kept = record.fields.filter(
       (field) => !exclude.includes(field.name) && (include.length === 0 || include.includes(field.name)),
     );
-    const replaceNull = this.config['replace.null.with.default'];
-    this.copies = kept.map((field) => ({
-      from: field.name,
-      to: this.renames.get(field.name) ?? field.name,
-      fallback: replaceNull ? fieldDefault(field) : null,
-    }));
     const fields = kept.map((field) => copyField(field, this.renames.get(field.name) ?? field.name));
     const seen = new Set<string>();
     for (const field of fields) {
-      if (seen.has(field.name))
-        throw this.configError('renames', `two fields would be named "${field.name}"`);
+      if (seen.has(field.name)) {
+        throw this.failsEveryRecord('renames', `two fields would be named "${field.name}"`);
+      }
       seen.add(field.name);
     }
+    const replaceNull = this.config['replace.null.with.default'];
+    this.copies = fields.map((field) => {
+      const from = this.reverse.get(field.name) ?? field.name;
+      const source = byName.get(from) as AvroField;
+      if (from !== field.name && JSON.stringify(source.type) !== JSON.stringify(field.type)) {
+        throw this.failsEveryRecord(
+          'renames',
+          `field "${field.name}" would take its value from "${from}", which has another type (Connect reads output fields through the inverted renames)`,
+        );
+      }
+      return { to: field.name, from, fallback: replaceNull ? fieldDefault(source) : null };
+    });
     return copyRecordBasics(record, fields);
   }
 

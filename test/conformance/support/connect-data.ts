@@ -212,9 +212,22 @@ export function comparableFromConnect(schema: ConnectSchemaJson | null, json: un
   }
 }
 
+const expanded = new WeakMap<object, AvroSchema>();
+
+/** expandSchema, once per schema object (each chain's output schema is compared for every record). */
+function expandOnce(schema: AvroSchema): AvroSchema {
+  if (typeof schema !== 'object' || schema === null) return expandSchema(schema);
+  let known = expanded.get(schema);
+  if (known === undefined) {
+    known = expandSchema(schema);
+    expanded.set(schema, known);
+  }
+  return known;
+}
+
 /** Our output (avsc plain value + Avro schema) in comparable form; misfits are marked, never thrown. */
 export function comparableFromAvro(schema: AvroSchema, value: unknown): unknown {
-  return comparable(expandSchema(schema), value);
+  return comparable(expandOnce(schema), value);
 }
 
 function comparable(node: AvroSchema, value: unknown): unknown {
@@ -305,7 +318,7 @@ export function shapeFromConnect(schema: ConnectSchemaJson): Shape {
 }
 
 export function shapeFromAvro(schema: AvroSchema): Shape {
-  return avroShape(expandSchema(schema), undefined);
+  return avroShape(expandOnce(schema), undefined);
 }
 
 function avroShape(node: AvroSchema, fieldDefault: unknown): Shape {

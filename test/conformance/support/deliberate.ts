@@ -26,6 +26,14 @@ function refusedAtStartup(difference: Difference, pattern: RegExp): boolean {
 
 export const DELIBERATE_DIFFERENCES: DeliberateDifference[] = [
   {
+    id: 'java17-float-digits',
+    reason:
+      "Floats and doubles are printed as Java 19 and later print them (the shortest digits that read back as the same number; JDK-4511638). Java 17's Float/Double.toString sometimes prints one digit more (1.23456792E8 for the float 1.2345679E8); both read back as the same value.",
+    explains: (difference) =>
+      ['value', 'key', 'headers', 'valueSchema', 'keySchema'].includes(difference.aspect) &&
+      onlyFloatDigitsDiffer(difference.connect, difference.ours),
+  },
+  {
     id: 'unknown-key',
     reason:
       'An unknown key under transforms.<alias>. or predicates.<alias>. is refused at start-up; Connect ignores it, so a misspelt key silently disables a step (a privacy step, say).',
@@ -45,12 +53,62 @@ export const DELIBERATE_DIFFERENCES: DeliberateDifference[] = [
       refusedAtStartup(difference, /is not a valid Avro (field |full )?name|not a valid Avro name/),
   },
   {
+    id: 'regex-unsupported',
+    reason:
+      'The few Java regex constructs without an exact JavaScript equivalent are refused at start-up with a message naming them (see the java.util.regex family below).',
+    explains: (difference) =>
+      refusedAtStartup(difference, /\.(regex|pattern|replacement): .*is not supported: /),
+  },
+  {
+    id: 'exact-long-default',
+    reason:
+      "A cast that turns a field's default into a long beyond ±(2^53 - 1) is refused: the schema travels as JSON text built from JavaScript numbers, which cannot carry that default exactly.",
+    explains: (difference) =>
+      refusedAtStartup(difference, /the schema's JSON text cannot carry that default exactly/),
+  },
+  {
+    id: 'ambiguous-renames',
+    reason:
+      'Two renames to the same name are refused: Connect reads each output field through the inverted renames, and which source wins is decided by Java hash order.',
+    explains: (difference) => refusedAtStartup(difference, /\.renames: two fields are renamed to "/),
+  },
+  {
     id: 'fails-every-record',
     reason:
       'A config that the schema shows cannot work (a cast, mask, flatten or field access the field type does not support, a $Key transform on a key that is not a record) is refused at start-up; Connect accepts it and fails each record that reaches it.',
-    explains: (difference) => refusedAtStartup(difference, /Connect fails each record/),
+    explains: (difference) =>
+      refusedAtStartup(difference, /Kafka Connect accepts this and then fails each record it reaches/),
   },
 ];
+
+const JAVA_FLOAT = /(-?\d+\.\d+(?:E-?\d+)?)/;
+
+function digitCount(text: string): number {
+  return text.replace(/E.*$/, '').replace(/[-.]/g, '').replace(/^0+/, '').length;
+}
+
+/**
+ * Both renderings say the same thing except for how some float or double is printed: the same double,
+ * or the same float where ours has fewer digits (Java 17 prints e.g. 1.23456792E8 for the float
+ * 123456792f, Java 19+ and we print 1.2345679E8).
+ */
+export function onlyFloatDigitsDiffer(theirs: string, ours: string): boolean {
+  const a = theirs.split(JAVA_FLOAT);
+  const b = ours.split(JAVA_FLOAT);
+  if (a.length !== b.length || a.length === 1) return false;
+  let differs = false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as string;
+    const y = b[i] as string;
+    if (x === y) continue;
+    if (i % 2 === 0) return false;
+    const sameDouble = Number(x) === Number(y);
+    const sameFloat = Math.fround(Number(x)) === Math.fround(Number(y)) && digitCount(y) < digitCount(x);
+    if (!sameDouble && !sameFloat) return false;
+    differs = true;
+  }
+  return differs;
+}
 
 export function explainDifference(
   difference: Difference,

@@ -14,6 +14,7 @@ import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -176,6 +177,10 @@ final class ChainRunner {
   }
 
   private static void writeRecord(SinkRecord record, ObjectNode out) {
+    // A converter validates every struct before writing it (a required field left null fails the
+    // record); Kafka Connect would fail the record there, one step after the transforms.
+    if (record.key() instanceof Struct key) key.validate();
+    if (record.value() instanceof Struct value) value.validate();
     out.put("topic", record.topic());
     if (record.timestamp() == null) out.putNull("timestamp");
     else out.put("timestamp", Long.toString(record.timestamp()));
