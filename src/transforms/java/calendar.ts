@@ -65,7 +65,8 @@ export function dayOfWeekOf(fixedDate: number): number {
 
 /** The fixed date of the given day of the week on or before `fixedDate`. */
 export function dayOfWeekOnOrBefore(fixedDate: number, dayOfWeek: number): number {
-  return fixedDate - mod(fixedDate - (dayOfWeek - 1), 7);
+  // (dayOfWeek - 1) is Java int arithmetic: a lenient, absurd day of week wraps.
+  return fixedDate - mod(fixedDate - ((dayOfWeek - 1) | 0), 7);
 }
 
 export function systemFor(fixedDate: number): CalendarSystem {

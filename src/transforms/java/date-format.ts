@@ -180,14 +180,18 @@ function isNumericField(token: Token | undefined): boolean {
 const javaIsDigit = (char: string | undefined) => char !== undefined && javaDigit(char.charCodeAt(0)) >= 0;
 
 /**
- * DecimalFormat.parse with parseIntegerOnly, as SimpleDateFormat reads numbers: an optional '-', Unicode
- * digits, an optional exponent ("E3"), stopping at anything else. The result is Number.intValue() of the
+ * DecimalFormat.parse with parseIntegerOnly, as SimpleDateFormat reads numbers: NaN, an optional '-',
+ * the infinity sign or Unicode digits, an optional exponent ("E3"), stopping at anything else. The result is Number.intValue() of the
  * Long (wraps) or, beyond a long, of the Double (saturates).
  */
 function parseNumber(text: string, start: number, end: number): { value: number; next: number } | null {
   let index = start;
+  // DecimalFormat reads its NaN and infinity symbols too; Number.intValue() of those is 0 and the int range.
+  if (text.startsWith('NaN', index) && index + 3 <= end) return { value: 0, next: index + 3 };
   const negative = text[index] === '-';
   if (negative) index++;
+  if (text[index] === '∞' && index < end)
+    return { value: negative ? -2147483648 : 2147483647, next: index + 1 };
   let digits = '';
   while (index < end) {
     const digit = javaDigit(text.charCodeAt(index));

@@ -188,6 +188,7 @@ export function textForPattern(tokens: DateToken[]): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 5, arbitrary: fc.tuple(...tokens.map(textForToken)).map((parts) => parts.join('')) },
     { weight: 1, arbitrary: fc.string({ unit: 'grapheme-ascii', maxLength: 12 }) },
+    { weight: 1, arbitrary: fc.constantFrom('NaN', '∞', '-∞', '-5', '1E3', '٢٠٢٤', ' 7', '\t7', '+7') },
   );
 }
 
