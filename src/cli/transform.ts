@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { ConfigError, describeError } from '../errors.ts';
+import { describeJsonSyntaxError, redactText } from '../observability/redact.ts';
 import type { KafkaHeader, KafkaRecord } from '../record.ts';
 import { TransformChain } from '../transforms/chain.ts';
 import { loadConfigFile } from '../transforms/config-source.ts';
@@ -58,7 +59,7 @@ export function registerTransformCommand(program: Command): void {
       try {
         await runTransform(options);
       } catch (error) {
-        process.stderr.write(`ses-kafka transform: ${describeError(error)}\n`);
+        process.stderr.write(`ses-kafka transform: ${redactText(describeError(error))}\n`);
         process.exitCode = 2;
       }
     });
@@ -81,11 +82,40 @@ async function runTransform(options: TransformOptions): Promise<void> {
   const keyIn = plainJsonCodec(keySchema);
   const valueOut = plainJsonCodec(chain.outputValueSchema);
   const keyOut = plainJsonCodec(chain.outputKeySchema);
+  // Every line of stderr may quote input, so each goes through the one redaction function.
+  const writeErr = (text: string) => process.stderr.write(`${redactText(text)}\n`);
   let lineNumber = 0;
   for await (const line of createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })) {
     lineNumber++;
     if (line.trim() === '') continue;
-    const raw = JSON.parse(line) as Record<string, unknown>;
+    let raw: Record<string, unknown>;
+    try {
+      raw = JSON.parse(line) as Record<string, unknown>;
+    } catch (error) {
+      writeErr(`line ${lineNumber}: not JSON (${describeJsonSyntaxError(error)})`);
+      process.exitCode = 1;
+      continue;
+    }
+    let printed: string | undefined | null;
+    try {
+      printed = transformLine(raw, lineNumber, writeErr);
+    } catch (error) {
+      // A line the codecs cannot walk (e.g. nested past the stack) fails alone; the others go on.
+      const reason = error instanceof RangeError ? 'nested too deeply to process' : describeError(error);
+      writeErr(`line ${lineNumber}: ${reason}`);
+      process.exitCode = 1;
+      continue;
+    }
+    if (printed === null) return;
+    if (printed !== undefined) process.stdout.write(printed);
+  }
+
+  /** One input line: the output text, undefined when nothing is printed, null to stop (tolerance none). */
+  function transformLine(
+    raw: Record<string, unknown>,
+    lineNumber: number,
+    writeErr: (text: string) => void,
+  ): string | undefined | null {
     const record: KafkaRecord = {
       topic: typeof raw.topic === 'string' ? raw.topic : 'ses-email-events',
       key: keyIn.fromJson(raw.key ?? null),
@@ -98,32 +128,27 @@ async function runTransform(options: TransformOptions): Promise<void> {
     const outcome = chain.apply(record);
     if (outcome.kind === 'filtered') {
       if (outcome.error)
-        process.stderr.write(
-          `line ${lineNumber}: dropped (errors.tolerance=all): ${outcome.error.message}\n`,
-        );
-      continue;
+        writeErr(`line ${lineNumber}: dropped (errors.tolerance=all): ${outcome.error.message}`);
+      return undefined;
     }
     if (outcome.kind === 'failed') {
-      process.stderr.write(`line ${lineNumber}: ${outcome.error.message}\n`);
+      writeErr(`line ${lineNumber}: ${outcome.error.message}`);
       process.exitCode = 1;
-      return;
+      return null;
     }
     const out = outcome.record;
     // A dead-lettered record is the original, so it keeps the input schemas.
     const [keyCodec, valueCodec] = outcome.kind === 'dead-letter' ? [keyIn, valueIn] : [keyOut, valueOut];
-    if (outcome.kind === 'dead-letter')
-      process.stderr.write(`line ${lineNumber}: dead-lettered to ${out.topic}\n`);
-    process.stdout.write(
-      `${JSON.stringify({
-        topic: out.topic,
-        key: keyCodec.toJson(out.key),
-        value: valueCodec.toJson(out.value),
-        headers: out.headers.map((h) => ({
-          key: h.key,
-          value: Buffer.isBuffer(h.value) ? h.value.toString('base64') : h.value,
-        })),
-        timestamp: out.timestamp,
-      })}\n`,
-    );
+    if (outcome.kind === 'dead-letter') writeErr(`line ${lineNumber}: dead-lettered to ${out.topic}`);
+    return `${JSON.stringify({
+      topic: out.topic,
+      key: keyCodec.toJson(out.key),
+      value: valueCodec.toJson(out.value),
+      headers: out.headers.map((h) => ({
+        key: h.key,
+        value: Buffer.isBuffer(h.value) ? h.value.toString('base64') : h.value,
+      })),
+      timestamp: out.timestamp,
+    })}\n`;
   }
 }
