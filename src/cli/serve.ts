@@ -1,19 +1,37 @@
 /**
  * `ses-kafka serve`: the SNS HTTP(S) subscription endpoint, for running in a container instead of Lambda.
  * Subscribe its URL to the SES event topic; it confirms the subscription itself and passes each verified
- * notification to the pipeline. Exits cleanly on SIGTERM/SIGINT after answering in-flight requests.
+ * notification to the pipeline. On SIGTERM/SIGINT it stops accepting connections, answers the requests
+ * in flight (forcing them closed after the shutdown grace period), closes the producer and exits 0.
+ * In a container run it as `node bin/ses-kafka.js serve` (exec form), not through npx: npm exec does not
+ * pass the signal on, so stopping the npx process would leave the server running.
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { withLocalDefaults } from '../config/local-env.ts';
 import { ConfigError, describeError } from '../errors.ts';
+import { createCertificateStore } from '../http/certificate-store.ts';
 import { pipelineNotificationHandler } from '../http/pipeline-handler.ts';
-import { DEFAULT_MAX_BODY_BYTES, type StartServerOptions, startServer } from '../http/server.ts';
+import { DEFAULT_MAX_MESSAGE_AGE_MS } from '../http/replay-guard.ts';
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type StartServerOptions,
+  startServer,
+} from '../http/server.ts';
 import type { NotificationHandler } from '../http/sns-endpoint.ts';
 import { logger } from '../observability/logger.ts';
 import { buildRuntime } from '../runtime.ts';
 
 export const ALLOWED_TOPICS_ENV = 'SES_KAFKA_SNS_ALLOWED_TOPIC_ARNS';
+/** The serve settings that may also come from the environment (flags win). */
+export const SERVE_ENV = {
+  maxMessageAge: 'SES_KAFKA_SNS_MAX_MESSAGE_AGE_SECONDS',
+  requireSignatureVersion: 'SES_KAFKA_SNS_REQUIRE_SIGNATURE_VERSION',
+  certDir: 'SES_KAFKA_SNS_CERT_DIR',
+  maxConnections: 'SES_KAFKA_SNS_MAX_CONNECTIONS',
+  requestTimeout: 'SES_KAFKA_SNS_REQUEST_TIMEOUT_SECONDS',
+} as const;
 
 export interface ServeFlags {
   port?: string;
@@ -22,10 +40,18 @@ export interface ServeFlags {
   maxBody?: string;
   tlsCert?: string;
   tlsKey?: string;
+  maxMessageAge?: string;
+  requireSignatureVersion?: string;
+  snsCertDir?: string;
+  maxConnections?: string;
+  requestTimeout?: string;
   local?: boolean;
 }
 
 export type ServeSettings = Omit<StartServerOptions, 'handleNotification'>;
+
+/** How long in-flight requests may take to finish after SIGTERM before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 20_000;
 
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(?:\.fifo)?$/;
 
@@ -86,6 +112,40 @@ export function resolveServeSettings(
       64 * 1024 * 1024,
     ),
   };
+  const fromFlagOrEnv = (flag: string | undefined, flagName: string, envName: string) =>
+    flag !== undefined
+      ? { raw: flag, key: flagName }
+      : env[envName]
+        ? { raw: env[envName] as string, key: envName }
+        : undefined;
+  const maxAge = fromFlagOrEnv(flags.maxMessageAge, '--max-message-age', SERVE_ENV.maxMessageAge);
+  settings.maxMessageAgeMs =
+    maxAge === undefined
+      ? DEFAULT_MAX_MESSAGE_AGE_MS
+      : wholeNumber(maxAge.raw, maxAge.key, 1, 7 * 86_400) * 1000;
+  const version = fromFlagOrEnv(
+    flags.requireSignatureVersion,
+    '--require-signature-version',
+    SERVE_ENV.requireSignatureVersion,
+  );
+  if (version !== undefined) {
+    if (version.raw !== '1' && version.raw !== '2') {
+      throw new ConfigError(version.key, `expected 1 or 2, got "${version.raw}"`);
+    }
+    settings.requireSignatureVersion = version.raw;
+  }
+  const connections = fromFlagOrEnv(flags.maxConnections, '--max-connections', SERVE_ENV.maxConnections);
+  if (connections !== undefined) {
+    settings.maxConnections = wholeNumber(connections.raw, connections.key, 1, 1_000_000);
+  }
+  const timeout = fromFlagOrEnv(flags.requestTimeout, '--request-timeout', SERVE_ENV.requestTimeout);
+  settings.requestTimeoutMs =
+    timeout === undefined ? DEFAULT_REQUEST_TIMEOUT_MS : wholeNumber(timeout.raw, timeout.key, 1, 600) * 1000;
+  const certDir = fromFlagOrEnv(flags.snsCertDir, '--sns-cert-dir', SERVE_ENV.certDir);
+  if (certDir !== undefined) {
+    // Read and checked now, so a bad directory stops start-up instead of failing the first message.
+    settings.certificates = createCertificateStore({ pinnedDir: certDir.raw });
+  }
   if (flags.tlsCert !== undefined && flags.tlsKey !== undefined) {
     const read = (path: string, key: string) => {
       try {
@@ -111,11 +171,21 @@ export async function runServe(
     const stop = (signal: NodeJS.Signals) => {
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
-      logger.info('serve: stopping', { signal });
-      running.close().then(resolve, (error: unknown) => {
-        logger.error('serve: close failed', { error: describeError(error) });
-        resolve();
-      });
+      logger.info('serve: stopping; answering requests in flight', { signal });
+      // Past the grace period, requests still open are cut: an unanswered SNS delivery is retried.
+      const force = setTimeout(() => running.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      force.unref();
+      running.close().then(
+        () => {
+          clearTimeout(force);
+          resolve();
+        },
+        (error: unknown) => {
+          clearTimeout(force);
+          logger.error('serve: close failed', { error: describeError(error) });
+          resolve();
+        },
+      );
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
@@ -137,6 +207,26 @@ export function registerServeCommand(program: Command): void {
       '--max-body <bytes>',
       'largest request body accepted; larger gets 413',
       String(DEFAULT_MAX_BODY_BYTES),
+    )
+    .option(
+      '--max-message-age <seconds>',
+      `refuse messages whose SNS Timestamp is older (env ${SERVE_ENV.maxMessageAge}; default 3600)`,
+    )
+    .option(
+      '--require-signature-version <1|2>',
+      `refuse messages signed with another SignatureVersion, e.g. 2 for SHA256 only (env ${SERVE_ENV.requireSignatureVersion})`,
+    )
+    .option(
+      '--sns-cert-dir <dir>',
+      `verify only with the signing certificates pinned in this directory, never fetch (env ${SERVE_ENV.certDir})`,
+    )
+    .option(
+      '--max-connections <n>',
+      `most open connections at once (env ${SERVE_ENV.maxConnections}; default no limit)`,
+    )
+    .option(
+      '--request-timeout <seconds>',
+      `longest time a client may take to send a request; slower ones get 408 (env ${SERVE_ENV.requestTimeout}; default 30)`,
     )
     .option('--tls-cert <file>', 'PEM certificate to serve HTTPS directly (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')

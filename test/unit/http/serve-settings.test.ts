@@ -23,6 +23,8 @@ describe('http: serve settings', () => {
       host: '0.0.0.0',
       port: 8080,
       maxBodyBytes: 262144,
+      maxMessageAgeMs: 3_600_000,
+      requestTimeoutMs: 30_000,
     });
   });
 
