@@ -146,11 +146,9 @@ export function createSnsEndpoint(options: SnsEndpointOptions): SnsEndpoint {
       if (signature.kind === 'unavailable') {
         // A remembered failure was logged when it happened; repeating it per request would let a flood
         // of forged requests fill the error log.
-        (signature.repeated ? log.warn : log.error)('SNS signing certificate unavailable', {
-          messageId: message.MessageId,
-          topicArn: message.TopicArn,
-          error: signature.reason,
-        });
+        const details = { messageId: message.MessageId, topicArn: message.TopicArn, error: signature.reason };
+        if (signature.repeated) log.warn('SNS signing certificate unavailable', details);
+        else log.error('SNS signing certificate unavailable', details);
         return { status: 503, body: { outcome: 'certificate-unavailable', messageId: message.MessageId } };
       }
       return reject(403, signature.reason, message);
