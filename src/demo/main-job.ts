@@ -29,7 +29,7 @@ import { formatTable, readWarehouseSummary, type WarehouseSummary } from './summ
 
 export const EXAMPLE_TRANSFORMS = path.join(REPO_ROOT, 'schemas', 'transforms.example.properties');
 /** The example chain hashes recipient addresses; outside the demo this key comes from a secret store. */
-const DEMO_HMAC_KEY = 'local-demo-key-not-a-secret';
+const DEMO_HMAC_KEY = 'local-demo-hmac-key-not-a-secret-32b';
 
 export interface MainJobOptions {
   emails: number;
