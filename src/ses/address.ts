@@ -13,7 +13,8 @@ export interface ParsedMailbox {
   domain: string;
 }
 
-const DOT_ATOM = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uFFFF-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uFFFF-]+)*$/;
+const DOT_ATOM =
+  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uFFFF-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uFFFF-]+)*$/;
 
 /** The parser hands back a quoted local part unquoted (`john doe`); quote it again so it stays one. */
 function canonicalLocalPart(local: string): string {

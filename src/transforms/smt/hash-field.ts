@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { deriveEventIdKey, keyedEventId } from '../../ses/event-id.ts';
 import { parseMailboxList } from '../../ses/address.ts';
+import { deriveEventIdKey, keyedEventId } from '../../ses/event-id.ts';
 import { SideTransform } from '../base.ts';
 import { defineConfig, nonEmptyList, oneOf } from '../config-def.ts';
 import { compileUpdater, splitDottedPath } from '../paths.ts';

@@ -103,10 +103,7 @@ describe('HashField', () => {
     const outcome = chain.apply(record(bounce));
     assert.equal(outcome.kind, 'ok');
     const value = outcome.kind === 'ok' ? (outcome.record.value as typeof bounce) : bounce;
-    assert.deepEqual(value.mail.destination, [
-      hmac(SECRET, 'A@Example.com'),
-      hmac(SECRET, 'b@example.com'),
-    ]);
+    assert.deepEqual(value.mail.destination, [hmac(SECRET, 'A@Example.com'), hmac(SECRET, 'b@example.com')]);
     // The address is hashed, not the text: the surrounding space is no part of it.
     assert.equal(value.bounce.bouncedRecipients[0]?.emailAddress, hmac(SECRET, 'a@example.com'));
     assert.equal(value.bounce.bouncedRecipients[0]?.status, '5.1.1');
