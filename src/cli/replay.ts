@@ -5,6 +5,7 @@ import { describeError } from '../errors.ts';
 import { inputSources } from '../replay/read-inputs.ts';
 import { recordToJson, replay } from '../replay/replay.ts';
 import { buildRuntime } from '../runtime.ts';
+import { resolveSecretReferences } from '../secrets/secret-references.ts';
 import { createProgress } from './progress.ts';
 
 interface ReplayFlags {
@@ -51,7 +52,7 @@ export function registerReplayCommand(program: Command): void {
       if (flags.transforms) env.SES_KAFKA_TRANSFORMS_FILE = flags.transforms;
       let runtime: ReturnType<typeof buildRuntime>;
       try {
-        runtime = buildRuntime(env);
+        runtime = buildRuntime(await resolveSecretReferences(env));
       } catch (error) {
         console.error(`configuration error: ${describeError(error)}`);
         process.exitCode = 2;

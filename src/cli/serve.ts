@@ -22,6 +22,7 @@ import {
 import type { NotificationHandler } from '../http/sns-endpoint.ts';
 import { logger } from '../observability/logger.ts';
 import { buildRuntime } from '../runtime.ts';
+import { resolveSecretReferences } from '../secrets/secret-references.ts';
 
 export const ALLOWED_TOPICS_ENV = 'SES_KAFKA_SNS_ALLOWED_TOPIC_ARNS';
 /** The serve settings that may also come from the environment (flags win). */
@@ -242,7 +243,10 @@ export function registerServeCommand(program: Command): void {
       }
       let runtime: ReturnType<typeof buildRuntime>;
       try {
-        runtime = buildRuntime(flags.local ? withLocalDefaults(process.env) : process.env);
+        // Secrets given as Secrets Manager / SSM ARNs are read once, here, before anything is built.
+        runtime = buildRuntime(
+          await resolveSecretReferences(flags.local ? withLocalDefaults(process.env) : process.env),
+        );
       } catch (error) {
         process.stderr.write(`ses-kafka serve: configuration error: ${describeError(error)}\n`);
         process.exitCode = 2;
