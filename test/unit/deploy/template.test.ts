@@ -29,6 +29,11 @@ const template = readCfnTemplate(TEMPLATE_PATH);
 const NOT_DEPLOYED: Readonly<Record<string, string>> = {
   SES_KAFKA_SNS_ALLOWED_TOPIC_ARNS:
     'read by `ses-kafka serve`, the HTTP endpoint for containers, not by the Lambda',
+  SES_KAFKA_SNS_MAX_MESSAGE_AGE_SECONDS: 'read by `ses-kafka serve` only',
+  SES_KAFKA_SNS_REQUIRE_SIGNATURE_VERSION: 'read by `ses-kafka serve` only',
+  SES_KAFKA_SNS_CERT_DIR: 'read by `ses-kafka serve` only',
+  SES_KAFKA_SNS_MAX_CONNECTIONS: 'read by `ses-kafka serve` only',
+  SES_KAFKA_SNS_REQUEST_TIMEOUT_SECONDS: 'read by `ses-kafka serve` only',
 };
 
 /** Variables the Lambda code reads that reach it without the template; the template must not set them. */
@@ -61,6 +66,8 @@ const FUNCTION_ACTIONS = [
   'sqs:DeleteMessage',
   'sqs:GetQueueAttributes',
   'sqs:SendMessage',
+  'secretsmanager:GetSecretValue',
+  'ssm:GetParameter',
   'ec2:CreateNetworkInterface',
   'ec2:DeleteNetworkInterface',
   'ec2:DescribeNetworkInterfaces',
@@ -216,6 +223,22 @@ Resources:
         `${topicPrefix}/ses-events`,
         `${topicPrefix}/ses-dead-letters`,
       ]);
+    });
+
+    it('may read exactly the secrets given as ARNs, and none when values are given', () => {
+      const secret = 'arn:aws:secretsmanager:eu-central-1:444455556666:secret:kafka-scram-AbCdEf';
+      const registry = 'arn:aws:secretsmanager:eu-central-1:444455556666:secret:registry-GhIjKl';
+      const parameter = 'arn:aws:ssm:eu-central-1:444455556666:parameter/ses-kafka/hmac-key';
+      const plain = grants({ KafkaPassword: 'plain:password:secretsmanager', HashFieldKey: 'x'.repeat(40) });
+      assert.equal(plain.has('secretsmanager:GetSecretValue'), false);
+      assert.equal(plain.has('ssm:GetParameter'), false);
+      const byArn = grants({
+        KafkaPassword: secret,
+        RegistryPassword: `${registry}#password`,
+        HashFieldKey: parameter,
+      });
+      assert.deepEqual(byArn.get('secretsmanager:GetSecretValue'), [secret, registry]);
+      assert.deepEqual(byArn.get('ssm:GetParameter'), [parameter]);
     });
 
     it('grants no kafka-cluster action without MSK IAM', () => {
