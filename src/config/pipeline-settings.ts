@@ -78,6 +78,26 @@ function wholeNumber(env: Env, name: string, fallback: number, min: number, max:
   throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${raw}"`);
 }
 
+/**
+ * `https://user:pass@host/...` becomes the URL without credentials plus basic auth, so the URL that
+ * error messages and logs name never carries them (and fetch refuses URLs with credentials anyway).
+ */
+export function splitUrlCredentials(raw: string): {
+  url: string;
+  auth?: { username: string; password: string };
+} {
+  const parsed = new URL(raw);
+  if (parsed.username === '' && parsed.password === '') return { url: raw };
+  const auth = {
+    username: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+  };
+  parsed.username = '';
+  parsed.password = '';
+  const url = raw.endsWith('/') ? parsed.href : parsed.href.replace(/\/$/, '');
+  return { url, auth };
+}
+
 function readRegistry(env: Env): RegistrySettings {
   const kind = oneOf(env, PIPELINE_ENV.registry, ['confluent', 'glue'] as const, 'confluent');
   if (kind === 'confluent') {
@@ -88,9 +108,20 @@ function readRegistry(env: Env): RegistrySettings {
         'required with SES_KAFKA_REGISTRY=confluent: the registry API root, e.g. https://registry.example.com or http://127.0.0.1:8081/apis/ccompat/v7',
       );
     }
-    if (!URL.canParse(url)) throw new ConfigError(PIPELINE_ENV.registryUrl, `not a URL: "${url}"`);
-    const username = read(env, PIPELINE_ENV.registryUsername);
-    const password = env[PIPELINE_ENV.registryPassword];
+    // The value is not repeated in the message: it may hold credentials.
+    if (!URL.canParse(url)) throw new ConfigError(PIPELINE_ENV.registryUrl, 'not a URL');
+    const fromUrl = splitUrlCredentials(url);
+    let username = read(env, PIPELINE_ENV.registryUsername);
+    let password = env[PIPELINE_ENV.registryPassword];
+    if (fromUrl.auth !== undefined) {
+      if (username !== undefined || password) {
+        throw new ConfigError(
+          PIPELINE_ENV.registryUrl,
+          'holds credentials and SES_KAFKA_REGISTRY_USERNAME/PASSWORD are set too; keep only the variables',
+        );
+      }
+      ({ username, password } = fromUrl.auth);
+    }
     if ((username === undefined) !== (password === undefined || password === '')) {
       throw new ConfigError(
         username === undefined ? PIPELINE_ENV.registryUsername : PIPELINE_ENV.registryPassword,
@@ -99,7 +130,7 @@ function readRegistry(env: Env): RegistrySettings {
     }
     return {
       kind,
-      url,
+      url: fromUrl.url,
       ...(username === undefined ? {} : { auth: { username, password: password as string } }),
       subjectNameStrategy: parseSubjectNameStrategy(
         read(env, PIPELINE_ENV.subjectNameStrategy) ?? 'TopicNameStrategy',

@@ -30,10 +30,14 @@ const PATTERNS: readonly RegExp[] = [
   new RegExp(`${ATOM}+@${ATOM}*`, 'g'),
 ];
 
+/** Credentials inside a URL (`https://user:secret@registry.example.com`): never shown, PII logging or not. */
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@<>"']+@/gi;
+
 /** Replaces every address and mailbox display name in the text; see above. */
 export function redactText(text: string, env?: Readonly<Record<string, string | undefined>>): string {
-  if (piiLoggingEnabled(env)) return text;
-  let out = text;
+  const withoutCredentials = text.replace(URL_CREDENTIALS, `$1${REDACTED}@`);
+  if (piiLoggingEnabled(env)) return withoutCredentials;
+  let out = withoutCredentials;
   for (const pattern of PATTERNS) out = out.replace(pattern, REDACTED);
   return out;
 }
