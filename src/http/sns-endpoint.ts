@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { describeError } from '../errors.ts';
 import { redactEmail, logger as sharedLogger } from '../observability/logger.ts';
+import { redactText } from '../observability/redact.ts';
 import { type CertificateStore, createCertificateStore } from './certificate-store.ts';
 import { httpsGet } from './https-get.ts';
 import {
@@ -102,9 +103,11 @@ export function createSnsEndpoint(options: SnsEndpointOptions): SnsEndpoint {
 
   function reject(
     status: number,
-    reason: string,
+    unredacted: string,
     message?: { MessageId: string; TopicArn: string; Type: string },
   ): EndpointResponse {
+    // A reason may quote the request (a Type, a Timestamp); the answer is an error message too.
+    const reason = redactText(unredacted);
     log.warn('SNS HTTP delivery refused', {
       status,
       reason,

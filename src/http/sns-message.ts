@@ -87,7 +87,8 @@ export function parseSnsHttpMessage(body: string): SnsMessageParse {
   if (typeof type !== 'string' || !(SNS_MESSAGE_TYPES as readonly string[]).includes(type)) {
     return {
       ok: false,
-      error: `Type: expected one of ${SNS_MESSAGE_TYPES.join(', ')}, got ${typeof type === 'string' ? JSON.stringify(type.slice(0, 40)) : describeType(type)}`,
+      // Only a word is quoted back: anything else in the Type field may be someone's address.
+      error: `Type: expected one of ${SNS_MESSAGE_TYPES.join(', ')}, got ${typeof type === 'string' ? (/^[A-Za-z]{1,40}$/.test(type) ? JSON.stringify(type) : 'another string') : describeType(type)}`,
     };
   }
   const known = KNOWN_KEYS[type as SnsMessageType];
