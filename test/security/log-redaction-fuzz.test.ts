@@ -53,13 +53,6 @@ const victim = fc.nat({ max: 999_999 }).map((n) => {
   };
 });
 
-function strings(value: Json): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.flatMap(strings);
-  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(strings);
-  return [];
-}
-
 /** Puts the victim's forms into a copy of a template, replacing existing addresses and adding new places. */
 function infect(template: Json, forms: string[], breakage: number, cut: number): string {
   let i = 0;
