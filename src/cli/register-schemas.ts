@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
+import { splitUrlCredentials } from '../config/pipeline-settings.ts';
 import { ConfigError, describeError, PipelineError } from '../errors.ts';
 import {
   EXIT_ERROR,
@@ -68,12 +69,15 @@ export function toRegisterOptions(cli: RegisterSchemasCliOptions, schema: object
   const local = cli.local ? stackEndpoints() : undefined;
   const compatibility = parseCompatibilityLevel(cli.compatibility, '--compatibility');
   if (cli.target === 'confluent') {
-    const url = cli.registryUrl ?? process.env.SES_KAFKA_REGISTRY_URL ?? local?.registryUrl;
-    if (!url)
+    const rawUrl = cli.registryUrl ?? process.env.SES_KAFKA_REGISTRY_URL ?? local?.registryUrl;
+    if (!rawUrl)
       throw new ConfigError(
         '--registry-url',
         'required for --target confluent (or set SES_KAFKA_REGISTRY_URL, or use --local)',
       );
+    if (!URL.canParse(rawUrl)) throw new ConfigError('--registry-url', 'not a URL');
+    // Credentials in the URL become basic auth, so no message can echo them.
+    const { url, auth } = splitUrlCredentials(rawUrl);
     return {
       schema,
       target: 'confluent',
@@ -81,6 +85,7 @@ export function toRegisterOptions(cli: RegisterSchemasCliOptions, schema: object
       dryRun: cli.dryRun ?? false,
       confluent: {
         url,
+        ...(auth === undefined ? {} : { auth }),
         subject: cli.subject,
         topic: cli.topic ?? process.env.SES_KAFKA_TOPIC,
         subjectNameStrategy: parseSubjectNameStrategy(

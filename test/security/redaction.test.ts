@@ -129,6 +129,23 @@ describe('security: one redaction function at every boundary', function () {
     assert.doesNotMatch(result.stderr, /RangeError|at .*\.ts:\d+/);
   });
 
+  it('`ses-kafka register-schemas` with credentials in the registry URL never prints them', () => {
+    const result = cli([
+      'register-schemas',
+      '--target',
+      'confluent',
+      '--registry-url',
+      'http://ci-user:Sup3rSecret@127.0.0.1:9/apis/ccompat/v7',
+      '--topic',
+      't',
+    ]);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /REGISTRY_UNREACHABLE: .* at http:\/\/127\.0\.0\.1:9\/apis\/ccompat\/v7 /);
+    for (const secret of ['Sup3rSecret', 'ci-user']) {
+      assert.equal(`${result.stdout}${result.stderr}`.includes(secret), false);
+    }
+  });
+
   it('a registry URL with credentials is split: the URL named in messages carries none', () => {
     const split = splitUrlCredentials('https://ci-user:p%40ss@registry.example.com/apis/ccompat/v7');
     assert.deepEqual(split, {
