@@ -198,8 +198,9 @@ export function createSnsEndpoint(options: SnsEndpointOptions): SnsEndpoint {
 }
 
 /**
- * The fields of a notification that its signature covers, and nothing else: whatever else the body
- * held (MessageAttributes, UnsubscribeURL, or keys an attacker added) cannot reach the pipeline.
+ * The fields of a notification that its signature covers, with the signature itself, and nothing else:
+ * whatever else the body held (MessageAttributes, UnsubscribeURL, or keys an attacker added) cannot
+ * reach the pipeline.
  */
 export function signedNotification(message: SnsNotification): SnsNotification {
   return {
