@@ -64,6 +64,8 @@ interface Work {
   outgoing?: OutgoingRecord;
   /** Set when this input's outgoing record is a dead letter rather than the event itself. */
   deadLetterOf?: PipelineError;
+  /** The eventId as the record publishes it (HashField re-keys it); absent if the chain removed it. */
+  publishedEventId?: string;
   done?: Disposition;
 }
 
@@ -317,6 +319,10 @@ export class Pipeline {
             topic: record.topic,
           });
           const event = item.event as SesEvent;
+          // The header repeats the id the value publishes, never the parsed one: with pseudonymised
+          // recipients the parsed (unkeyed) id would let a reader confirm a guessed address.
+          const published = (record.value as { eventId?: unknown } | null)?.eventId;
+          if (typeof published === 'string') item.publishedEventId = published;
           item.outgoing = {
             topic: record.topic,
             key: keyBytes(record.key),
@@ -327,7 +333,7 @@ export class Pipeline {
                 schemaId: schemaRef.id,
                 ...(schemaRef.version === undefined ? {} : { schemaVersion: schemaRef.version }),
               }),
-              [EVENT_ID_HEADER]: event.eventId,
+              ...(item.publishedEventId === undefined ? {} : { [EVENT_ID_HEADER]: item.publishedEventId }),
             }),
             timestamp: record.timestamp,
           };
@@ -359,7 +365,7 @@ export class Pipeline {
             ? { kind: 'dead-lettered', topic: outgoing.topic, error: item.deadLetterOf }
             : {
                 kind: 'produced',
-                eventId: (item.event as SesEvent).eventId,
+                eventId: item.publishedEventId ?? '',
                 eventType: (item.event as SesEvent).eventType,
                 topic: outgoing.topic,
               };

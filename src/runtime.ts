@@ -169,8 +169,8 @@ export function buildRuntime(env: Env = process.env, overrides: RuntimeOverrides
 let shared: Runtime | undefined;
 
 /** The process-wide runtime, built on first use. A ConfigError is thrown again on every call until fixed. */
-export function sharedRuntime(overrides: RuntimeOverrides = {}): Runtime {
-  shared ??= buildRuntime(process.env, overrides);
+export function sharedRuntime(overrides: RuntimeOverrides = {}, env: Env = process.env): Runtime {
+  shared ??= buildRuntime(env, overrides);
   return shared;
 }
 

@@ -21,7 +21,7 @@ import { REPO_ROOT } from '../../src/stack/paths.ts';
 export const endpoints = stackEndpoints();
 export const EXAMPLE_TRANSFORMS = path.join(REPO_ROOT, 'schemas', 'transforms.example.properties');
 /** The example chain hashes recipients with this key; a real deployment reads it from a secret. */
-export const BENCH_HMAC_KEY = 'bench-hmac-key-not-a-secret';
+export const BENCH_HMAC_KEY = 'bench-hmac-key-not-a-secret-32-bytes';
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;

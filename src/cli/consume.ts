@@ -4,8 +4,10 @@
  * Exit codes: 0 stopped as asked (--max, --until-idle, Ctrl-C), 1 a write or the consumer failed
  * (offsets of the failed batch are not committed), 2 bad configuration.
  */
+
 import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
+import { splitUrlCredentials } from '../config/pipeline-settings.ts';
 import { describeError } from '../errors.ts';
 import { kafkaClientConfig, loadKafkaSettings } from '../kafka/index.ts';
 import { AvroDecoder, type DecoderOptions } from '../serde/decoder.ts';
@@ -90,7 +92,10 @@ export function decoderOptions(cli: ConsumeCliOptions, env: NodeJS.ProcessEnv = 
     );
   }
   return {
-    ...(registryUrl === undefined ? {} : { confluent: { url: registryUrl } }),
+    // Credentials in the URL become basic auth, so no message can echo them.
+    ...(registryUrl === undefined || !URL.canParse(registryUrl)
+      ? {}
+      : { confluent: splitUrlCredentials(registryUrl) }),
     ...(glueRegion === undefined
       ? {}
       : {

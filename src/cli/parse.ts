@@ -32,6 +32,16 @@ const processIo: ParseIo = {
   readStdin: readAllStdin,
 };
 
+/** The event as one JSON line, or undefined when it nests deeper than JSON.stringify can recurse. */
+function printable(event: unknown): string | undefined {
+  try {
+    return JSON.stringify(event);
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
+
 /**
  * Parses each input (`-` or no files = stdin; folders are read recursively, as `replay` reads them) and
  * returns the exit code.
@@ -54,12 +64,20 @@ export async function runParse(files: readonly string[], io: ParseIo = processIo
       continue;
     }
     for (const outcome of parseAnyInput(text)) {
-      if (outcome.ok) {
-        io.writeOut(JSON.stringify(outcome.event));
-        continue;
-      }
       const where = outcome.location === undefined ? name : `${name} ${outcome.location}`;
-      io.writeErr(`${where}: ${outcome.error.code}: ${redactEmail(outcome.error.message)}`);
+      if (outcome.ok) {
+        const line = printable(outcome.event);
+        if (line !== undefined) {
+          io.writeOut(line);
+          continue;
+        }
+        // Hostile input (unknown fields nested thousands deep) fails on its own; the rest still print.
+        io.writeErr(
+          `${where}: SES_TOO_DEEP: the event nests too deeply to print as JSON (unknown fields nested thousands of levels); drop the field or fix the producer`,
+        );
+      } else {
+        io.writeErr(`${where}: ${outcome.error.code}: ${redactEmail(outcome.error.message)}`);
+      }
       exitCode = Math.max(exitCode, EXIT_INVALID_RECORD);
     }
   }

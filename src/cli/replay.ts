@@ -12,9 +12,10 @@ import { redactEmail } from '../observability/logger.ts';
 import { inputSources } from '../replay/read-inputs.ts';
 import { type NotWrittenInput, recordToJson, replay } from '../replay/replay.ts';
 import { buildRuntime, type Runtime } from '../runtime.ts';
+import { resolveSecretReferences } from '../secrets/secret-references.ts';
 import { prepareLocalStack } from '../stack/prepare.ts';
 import { createProgress } from '../terminal/progress.ts';
-import { EXIT, reportCommandError } from './exit.ts';
+import { EXIT, reportCommandError, warningLine } from './exit.ts';
 import {
   addLocalOption,
   addSettingOptions,
@@ -107,7 +108,8 @@ export function registerReplayCommand(program: Command): void {
 }
 
 export async function runReplay(targets: string[], flags: ReplayFlags): Promise<number> {
-  const { env, fromFlags } = commandSettings(flags, PIPELINE_FLAG_SETTINGS);
+  const settings = commandSettings(flags, PIPELINE_FLAG_SETTINGS);
+  const { env, fromFlags } = settings;
   const batchSize = Number(flags.batchSize);
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     process.stderr.write(
@@ -117,9 +119,10 @@ export async function runReplay(targets: string[], flags: ReplayFlags): Promise<
   }
   let runtime: Runtime;
   try {
-    runtime = buildRuntime(env);
+    // Secrets given as Secrets Manager or SSM ARNs are fetched once, before anything reads them.
+    runtime = buildRuntime(await resolveSecretReferences(env));
   } catch (error) {
-    return reportCommandError('replay', error, fromFlags);
+    return reportCommandError('replay', error, settings);
   }
   try {
     if (flags.local && !flags.dryRun) {
@@ -127,10 +130,11 @@ export async function runReplay(targets: string[], flags: ReplayFlags): Promise<
       for (const topic of prepared.topics.filter((outcome) => outcome.status === 'created')) {
         process.stderr.write(`created topic ${topic.topic} on the local stack\n`);
       }
+      for (const problem of prepared.problems) process.stderr.write(`${warningLine('replay', problem)}\n`);
     }
   } catch (error) {
     await runtime.producer.close();
-    return reportCommandError('replay', error, fromFlags);
+    return reportCommandError('replay', error, settings);
   }
   const sources = inputSources(targets);
   for (const skipped of sources.skipped) {

@@ -33,7 +33,7 @@ import { readWarehouseSummary, type WarehouseSummary } from './summary.ts';
 
 export const EXAMPLE_TRANSFORMS = path.join(REPO_ROOT, 'schemas', 'transforms.example.properties');
 /** The example chain hashes recipient addresses; outside the demo this key comes from a secret store. */
-const DEMO_HMAC_KEY = 'local-demo-key-not-a-secret';
+const DEMO_HMAC_KEY = 'local-demo-hmac-key-not-a-secret-32b';
 
 export interface MainJobOptions {
   emails: number;

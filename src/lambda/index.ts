@@ -7,6 +7,7 @@ import type { Context, SNSEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { installShutdownHook } from '../kafka/lifecycle.ts';
 import { EmfPipelineMetrics } from '../observability/metrics.ts';
 import { sharedRuntime } from '../runtime.ts';
+import { resolveSecretReferences } from '../secrets/secret-references.ts';
 import type { InvocationSummary } from './invoke.ts';
 import { handleSnsEvent } from './sns-handler.ts';
 import { handleSqsEvent } from './sqs-handler.ts';
@@ -14,10 +15,25 @@ import { handleSqsEvent } from './sqs-handler.ts';
 const metrics = new EmfPipelineMetrics();
 installShutdownHook();
 
+/**
+ * The environment with secret references (Secrets Manager / SSM ARNs) resolved, once per container.
+ * A failure is not kept, so the next invocation tries again (and fails the same way until fixed).
+ */
+let environment: Promise<Record<string, string | undefined>> | undefined;
+function resolvedEnvironment() {
+  environment ??= resolveSecretReferences(process.env).catch((error: unknown) => {
+    environment = undefined;
+    throw error;
+  });
+  return environment;
+}
+
 export async function snsHandler(event: SNSEvent, context: Context): Promise<InvocationSummary> {
-  return handleSnsEvent(event, context, sharedRuntime({ metrics }), () => metrics.flush());
+  const runtime = sharedRuntime({ metrics }, await resolvedEnvironment());
+  return handleSnsEvent(event, context, runtime, () => metrics.flush());
 }
 
 export async function sqsHandler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  return handleSqsEvent(event, context, sharedRuntime({ metrics }), () => metrics.flush());
+  const runtime = sharedRuntime({ metrics }, await resolvedEnvironment());
+  return handleSqsEvent(event, context, runtime, () => metrics.flush());
 }

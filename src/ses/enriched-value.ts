@@ -4,6 +4,7 @@
  * absent optional values become null; open-set strings pass through untouched.
  */
 import type { EmailMetadata } from '../enrich/metadata.ts';
+import { PipelineError } from '../errors.ts';
 import type { BaseSchemaVersion } from './base-schema.ts';
 import type { SesEvent, SesMail } from './model.ts';
 import type { EnvelopeInfo, EnvelopeKind } from './parse.ts';
@@ -211,7 +212,21 @@ export function toEnrichedValue(
     },
   };
   if ((options.schemaVersion ?? 'v1') !== 'v1') {
-    value.unknownFieldsJson = Object.keys(event.extra).length > 0 ? JSON.stringify(event.extra) : null;
+    value.unknownFieldsJson = Object.keys(event.extra).length > 0 ? unknownFieldsJson(event.extra) : null;
   }
   return value;
+}
+
+/** The unknown fields as JSON; hostile nesting (deeper than JSON.stringify can recurse) fails this event alone. */
+function unknownFieldsJson(extra: Record<string, unknown>): string {
+  try {
+    return JSON.stringify(extra);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new PipelineError(
+      'to-record',
+      'SES_TOO_DEEP',
+      'unknownFieldsJson: the unknown fields nest too deeply to encode as JSON (SES never sends such input); the event is dead-lettered with its original payload',
+    );
+  }
 }

@@ -162,7 +162,9 @@ function fromSnsNotification(
 }
 
 function describeValue(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : describeType(value);
+  // Only a word is quoted back: a cut-off excerpt of anything else could hold part of an address.
+  if (typeof value !== 'string') return describeType(value);
+  return /^[A-Za-z]{1,40}$/.test(value) ? JSON.stringify(value) : 'a string';
 }
 
 /** One record of a Lambda SNS event (`Records[].Sns`). */

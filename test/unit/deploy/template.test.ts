@@ -66,6 +66,8 @@ const FUNCTION_ACTIONS = [
   'sqs:DeleteMessage',
   'sqs:GetQueueAttributes',
   'sqs:SendMessage',
+  'secretsmanager:GetSecretValue',
+  'ssm:GetParameter',
   'ec2:CreateNetworkInterface',
   'ec2:DeleteNetworkInterface',
   'ec2:DescribeNetworkInterfaces',
@@ -221,6 +223,22 @@ Resources:
         `${topicPrefix}/ses-events`,
         `${topicPrefix}/ses-dead-letters`,
       ]);
+    });
+
+    it('may read exactly the secrets given as ARNs, and none when values are given', () => {
+      const secret = 'arn:aws:secretsmanager:eu-central-1:444455556666:secret:kafka-scram-AbCdEf';
+      const registry = 'arn:aws:secretsmanager:eu-central-1:444455556666:secret:registry-GhIjKl';
+      const parameter = 'arn:aws:ssm:eu-central-1:444455556666:parameter/ses-kafka/hmac-key';
+      const plain = grants({ KafkaPassword: 'plain:password:secretsmanager', HashFieldKey: 'x'.repeat(40) });
+      assert.equal(plain.has('secretsmanager:GetSecretValue'), false);
+      assert.equal(plain.has('ssm:GetParameter'), false);
+      const byArn = grants({
+        KafkaPassword: secret,
+        RegistryPassword: `${registry}#password`,
+        HashFieldKey: parameter,
+      });
+      assert.deepEqual(byArn.get('secretsmanager:GetSecretValue'), [secret, registry]);
+      assert.deepEqual(byArn.get('ssm:GetParameter'), [parameter]);
     });
 
     it('grants no kafka-cluster action without MSK IAM', () => {
