@@ -52,7 +52,7 @@ function addLogFormatOption(command: Command): void {
 program.commands.forEach(addLogFormatOption);
 program.hook('preAction', (_program, action) => {
   const settings = commandSettings({ logFormat: action.opts().logFormat }, ['logFormat']);
-  const { env, fromFlags } = settings;
+  const { env } = settings;
   try {
     const chosen = readSetting(env, 'logFormat') ?? (JSON_LOG_COMMANDS.has(action.name()) ? 'json' : 'human');
     logger.setLogFormat(chosen);

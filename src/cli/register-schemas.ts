@@ -97,7 +97,7 @@ export async function runRegisterSchemas(
   baseEnv: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<number> {
   const settings = commandSettings(cli, REGISTER_SETTINGS, baseEnv);
-  const { env, fromFlags } = settings;
+  const { env } = settings;
   try {
     const result = await registerSchemas(await registrationFromSettings(env, cli));
     io.writeOut(cli.json ? JSON.stringify(result) : formatResult(result));

@@ -48,7 +48,7 @@ function describeOutcome(outcome: TopicOutcome, layout: TopicLayout): string {
 
 export async function runTopicsCreate(options: TopicsCreateOptions): Promise<number> {
   const settings = commandSettings(options, TOPIC_SETTINGS);
-  const { env, fromFlags } = settings;
+  const { env } = settings;
   try {
     const kafka = loadKafkaSettings(env);
     const base = options.local ? LOCAL_LAYOUT : MSK_LAYOUT;

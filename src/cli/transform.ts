@@ -82,7 +82,7 @@ export function registerTransformCommand(program: Command): void {
     .action(async (options: TransformOptions) => {
       if (options.config !== undefined) options.transforms ??= options.config;
       const settings = commandSettings(options, ['transformsFile', 'schemaVersion']);
-      const { env, fromFlags } = settings;
+      const { env } = settings;
       try {
         process.exitCode = await runTransform(options, env);
       } catch (error) {
