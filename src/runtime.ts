@@ -5,7 +5,7 @@
  */
 import { loadPipelineSettings, type PipelineSettings } from './config/pipeline-settings.ts';
 import { createMetadataStoreFromEnv, type MetadataStore } from './enrich/index.ts';
-import { describeError, PipelineError } from './errors.ts';
+import { ConfigError, describeError, PipelineError } from './errors.ts';
 import { loadKafkaSettings } from './kafka/config.ts';
 import { KafkajsProducer, type ProducerPort } from './kafka/producer.ts';
 import type { PipelineMetrics } from './observability/metrics.ts';
@@ -147,6 +147,14 @@ export function buildRuntime(env: Env = process.env, overrides: RuntimeOverrides
   const settings = loadPipelineSettings(env);
   const kafka = loadKafkaSettings(env);
   const chain = buildChain(settings, env);
+  const serviceEventsTopic = settings.serviceEventsTopic;
+  if (serviceEventsTopic !== undefined && [kafka.topic, kafka.dlqTopic].includes(serviceEventsTopic)) {
+    // Service events are JSON; sharing a topic with the Avro events or dead letters breaks its readers.
+    throw new ConfigError(
+      'SES_KAFKA_SERVICE_EVENTS_TOPIC',
+      `must differ from the event topic and the DLQ topic ("${serviceEventsTopic}")`,
+    );
+  }
   const producer = overrides.producer ?? new KafkajsProducer(kafka);
   const pipeline = new Pipeline({
     metadata: overrides.metadata ?? createMetadataStoreFromEnv(env),
@@ -155,6 +163,7 @@ export function buildRuntime(env: Env = process.env, overrides: RuntimeOverrides
     producer,
     topic: kafka.topic,
     dlqTopic: kafka.dlqTopic,
+    ...(serviceEventsTopic === undefined ? {} : { serviceEventsTopic }),
     schemaVersion: settings.schemaVersion,
     producerVersion: readPackageVersion(),
     ...(overrides.metrics === undefined ? {} : { metrics: overrides.metrics }),

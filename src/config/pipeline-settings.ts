@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
+import { topicSchema } from '../kafka/config.ts';
 import { COMPATIBILITY_LEVELS, type CompatibilityLevel } from '../serde/compatibility-level.ts';
 import { parseSubjectNameStrategy, type SubjectNameStrategy } from '../serde/subject-name.ts';
 import {
@@ -26,6 +27,7 @@ export const PIPELINE_ENV = {
   transformsFile: 'SES_KAFKA_TRANSFORMS_FILE',
   transforms: 'SES_KAFKA_TRANSFORMS',
   deadlineMarginMs: 'SES_KAFKA_DEADLINE_MARGIN_MS',
+  serviceEventsTopic: 'SES_KAFKA_SERVICE_EVENTS_TOPIC',
 } as const;
 
 export const PIPELINE_ENV_VARS: readonly string[] = Object.values(PIPELINE_ENV);
@@ -55,6 +57,11 @@ export interface PipelineSettings {
   transforms: { file: string } | { inline: string } | undefined;
   /** Kafka must acknowledge this long before the Lambda's own timeout, so the handler can still answer. */
   deadlineMarginMs: number;
+  /**
+   * Where SES service events from EventBridge (Sending Status Disabled, advisor recommendations) go, as
+   * the EventBridge JSON; unset filters them out.
+   */
+  serviceEventsTopic: string | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -76,6 +83,14 @@ function wholeNumber(env: Env, name: string, fallback: number, min: number, max:
   const parsed = z.coerce.number().int().min(min).max(max).safeParse(raw);
   if (parsed.success) return parsed.data;
   throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${raw}"`);
+}
+
+function optionalTopic(env: Env, name: string): string | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  const parsed = topicSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(name, `${parsed.error.issues[0]?.message ?? 'not a topic name'}, got "${raw}"`);
 }
 
 function readRegistry(env: Env): RegistrySettings {
@@ -139,5 +154,6 @@ export function loadPipelineSettings(env: Env = process.env): PipelineSettings {
     schemaVersion: oneOf(env, PIPELINE_ENV.schemaVersion, BASE_SCHEMA_VERSIONS, LATEST_BASE_SCHEMA_VERSION),
     transforms: file !== undefined ? { file } : inline !== undefined ? { inline } : undefined,
     deadlineMarginMs: wholeNumber(env, PIPELINE_ENV.deadlineMarginMs, 2_000, 0, 60_000),
+    serviceEventsTopic: optionalTopic(env, PIPELINE_ENV.serviceEventsTopic),
   };
 }

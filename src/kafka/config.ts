@@ -65,7 +65,7 @@ const brokerSchema = z
   }, 'port must be between 1 and 65535');
 
 // Kafka's own rule for topic names (Topic.validate in the Java client).
-const topicSchema = z
+export const topicSchema = z
   .string()
   .min(1)
   .max(249)

@@ -5,8 +5,9 @@ import { parseSqsRecord } from '../ses/index.ts';
 import { runInvocation } from './invoke.ts';
 
 /**
- * SNS → SQS → Lambda (ReportBatchItemFailures). Each message that must be redelivered is reported by
- * its messageId, so one bad or slow event never holds back the rest of the batch.
+ * SNS → SQS → Lambda and EventBridge → SQS → Lambda (ReportBatchItemFailures); each body says which door
+ * it came through. Each message that must be redelivered is reported by its messageId, so one bad or
+ * slow event never holds back the rest of the batch.
  */
 export async function handleSqsEvent(
   event: SQSEvent,
