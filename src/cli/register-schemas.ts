@@ -15,6 +15,7 @@ import {
 } from '../registration/register-schemas.ts';
 import { COMPATIBILITY_LEVELS, parseCompatibilityLevel } from '../serde/compatibility-level.ts';
 import { parseSubjectNameStrategy, SUBJECT_NAME_STRATEGIES } from '../serde/subject-name.ts';
+import { LATEST_BASE_SCHEMA_VERSION } from '../ses/base-schema.ts';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, stackEndpoints } from '../stack/endpoints.ts';
 import { type AvroSchema, loadConfigFile, TransformChain } from '../transforms/index.ts';
 
@@ -175,7 +176,11 @@ export function registerRegisterSchemasCommand(program: Command): void {
     .description(
       'check the output schema against every registered version, then register it (Glue or Confluent-compatible)',
     )
-    .option('--schema <file>', 'base Avro schema file', 'schemas/ses-email-event/v2.avsc')
+    .option(
+      '--schema <file>',
+      'base Avro schema file',
+      `schemas/ses-email-event/${LATEST_BASE_SCHEMA_VERSION}.avsc`,
+    )
     .option(
       '--transforms <file>',
       'transform chain config (.properties or JSON): its output schema is registered (env SES_KAFKA_TRANSFORMS_FILE)',
