@@ -248,7 +248,7 @@ export class Pipeline {
     item.outgoing = {
       topic,
       key: serviceEvent.key,
-      value: Buffer.from(JSON.stringify(serviceEvent.event)),
+      value: Buffer.from(serviceEvent.json),
       headers: toKafkaJsHeaders(headers),
       timestamp,
     };

@@ -13,7 +13,7 @@
  * Field names and detail-types: Amazon SES Developer Guide, "Monitoring SES events using Amazon
  * EventBridge", and the EventBridge events reference for Amazon SES.
  */
-import { PipelineError } from '../errors.ts';
+import { describeError, PipelineError } from '../errors.ts';
 import { describeType } from './issues.ts';
 import { isIsoTimestamp } from './model.ts';
 
@@ -67,6 +67,8 @@ export interface ServiceEvent {
   key: string | null;
   /** The EventBridge event as received. */
   event: Json;
+  /** The same, as the JSON text the service-events topic gets. */
+  json: string;
 }
 
 export type EventBridgeUnwrapped =
@@ -151,6 +153,17 @@ export function unwrapEventBridge(event: Json): EventBridgeUnwrapped {
   // Detail-types are an open set too: an unknown one whose detail is about an email flows through.
   const aboutAnEmail = isRecord(detail) && ('mail' in detail || 'eventType' in detail);
   if (expectedEventType === undefined && (SERVICE_DETAIL_TYPES.includes(detailType) || !aboutAnEmail)) {
+    let json: string;
+    try {
+      json = JSON.stringify(event);
+    } catch (error) {
+      // Only a detail nested deeper than the JSON writer's stack allows gets here.
+      return {
+        kind: 'invalid',
+        error: invalid(`detail: the service event cannot be written as JSON (${describeError(error)})`),
+        info,
+      };
+    }
     return {
       kind: 'service',
       reason: `detail-type: ${quoted(detailType)} is an SES service event about the account or a tenant, not about an email; filtered (set SES_KAFKA_SERVICE_EVENTS_TOPIC to keep service events in a topic)`,
@@ -162,6 +175,7 @@ export function unwrapEventBridge(event: Json): EventBridgeUnwrapped {
             ? event.resources[0]
             : null,
         event,
+        json,
       },
       info,
     };

@@ -191,6 +191,7 @@ describe('ses parse: the EventBridge door', () => {
           detailType: f.json['detail-type'],
           key: (f.json.resources as string[])[0],
           event: f.json,
+          json: JSON.stringify(f.json),
         });
       }
     }
