@@ -2,7 +2,7 @@ import type { Context, EventBridgeEvent } from 'aws-lambda';
 import type { PipelineInput } from '../pipeline.ts';
 import type { Runtime } from '../runtime.ts';
 import { parseEventBridgeEvent } from '../ses/index.ts';
-import { type InvocationSummary, RedeliveryRequired, runInvocation } from './invoke.ts';
+import { assertTrigger, type InvocationSummary, RedeliveryRequired, runInvocation } from './invoke.ts';
 
 /**
  * An EventBridge rule whose target is the function: one SES event per invocation, invoked
@@ -17,6 +17,7 @@ export async function handleEventBridgeEvent(
   runtime: Runtime,
   flushMetrics?: () => void,
 ): Promise<InvocationSummary> {
+  assertTrigger('eventbridge', event);
   const toInput = (record: unknown): PipelineInput => {
     const id = (record as { id?: unknown } | null)?.id;
     return { id: typeof id === 'string' ? id : 'event', parsed: parseEventBridgeEvent(record) };
