@@ -20,7 +20,7 @@ export function registerReplayCommand(program: Command): void {
   program
     .command('replay')
     .description(
-      'feed archived SES events (SNS/SQS/SES JSON or NDJSON; files, folders or - for stdin) through the pipeline into Kafka',
+      'feed archived SES events (SNS/SQS/EventBridge/SES JSON or NDJSON; files, folders or - for stdin) through the pipeline into Kafka',
     )
     .argument('[inputs...]', 'files, folders (read recursively) or - for stdin', [])
     .option('--dry-run', 'print the records that would be produced (after transforms) instead of producing')
@@ -86,7 +86,7 @@ export function registerReplayCommand(program: Command): void {
         }
         const { counts } = report;
         console.error(
-          `${counts.inputs} inputs: ${counts.produced} ${flags.dryRun ? 'would be produced' : 'produced'} to ${runtime.topic}, ${counts.filtered} filtered, ${counts.deadLettered} dead-lettered${flags.dryRun ? ' (not sent)' : ` to ${runtime.dlqTopic}`}, ${counts.notWritten} not written`,
+          `${counts.inputs} inputs: ${counts.produced} ${flags.dryRun ? 'would be produced' : 'produced'} to ${runtime.topic}${runtime.settings.serviceEventsTopic === undefined ? '' : ` (service events to ${runtime.settings.serviceEventsTopic})`}, ${counts.filtered} filtered, ${counts.deadLettered} dead-lettered${flags.dryRun ? ' (not sent)' : ` to ${runtime.dlqTopic}`}, ${counts.notWritten} not written`,
         );
         process.exitCode = counts.notWritten > 0 || report.unreadable.length > 0 ? 1 : 0;
       } finally {
