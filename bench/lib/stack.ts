@@ -7,7 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Kafka, logLevel } from 'kafkajs';
-import { ensurePredecessorTable, seedMetadataRows } from '../../src/demo/seed-metadata.ts';
+import { seedMetadataRows } from '../../src/demo/seed-metadata.ts';
 import type { DemoMetadataRow } from '../../src/demo/ses-event-stream.ts';
 import {
   LOCAL_AWS_CREDENTIALS,
@@ -15,6 +15,7 @@ import {
   stackEndpoints,
   stackPorts,
 } from '../../src/stack/endpoints.ts';
+import { ensurePredecessorTable } from '../../src/stack/metadata-table.ts';
 import { REPO_ROOT } from '../../src/stack/paths.ts';
 
 export const endpoints = stackEndpoints();

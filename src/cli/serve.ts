@@ -5,15 +5,16 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { withLocalDefaults } from '../config/local-env.ts';
+import { readSetting, SETTINGS } from '../config/settings.ts';
 import { ConfigError, describeError } from '../errors.ts';
 import { pipelineNotificationHandler } from '../http/pipeline-handler.ts';
 import { DEFAULT_MAX_BODY_BYTES, type StartServerOptions, startServer } from '../http/server.ts';
 import type { NotificationHandler } from '../http/sns-endpoint.ts';
 import { logger } from '../observability/logger.ts';
 import { buildRuntime } from '../runtime.ts';
+import { commandSettings } from './settings-cli.ts';
 
-export const ALLOWED_TOPICS_ENV = 'SES_KAFKA_SNS_ALLOWED_TOPIC_ARNS';
+export const ALLOWED_TOPICS_ENV = SETTINGS.snsAllowedTopicArns.env;
 
 export interface ServeFlags {
   port?: string;
@@ -44,10 +45,7 @@ export function resolveServeSettings(
   readFile: (path: string) => Buffer = (path) => readFileSync(path),
 ): ServeSettings {
   const fromFlags = flags.topicArn ?? [];
-  const fromEnv = (env[ALLOWED_TOPICS_ENV] ?? '')
-    .split(',')
-    .map((arn) => arn.trim())
-    .filter((arn) => arn !== '');
+  const fromEnv = readSetting(env, 'snsAllowedTopicArns') ?? [];
   const topicKey = fromFlags.length > 0 ? '--topic-arn' : ALLOWED_TOPICS_ENV;
   const allowedTopicArns = fromFlags.length > 0 ? fromFlags : fromEnv;
   if (allowedTopicArns.length === 0) {
@@ -73,12 +71,10 @@ export function resolveServeSettings(
   const settings: ServeSettings = {
     allowedTopicArns,
     host: flags.host ?? '0.0.0.0',
-    port: wholeNumber(
-      flags.port ?? env.PORT ?? '8080',
-      flags.port === undefined && env.PORT ? 'PORT' : '--port',
-      0,
-      65535,
-    ),
+    port:
+      flags.port === undefined
+        ? (readSetting(env, 'port') as number)
+        : wholeNumber(flags.port, '--port', 0, 65535),
     maxBodyBytes: wholeNumber(
       flags.maxBody ?? String(DEFAULT_MAX_BODY_BYTES),
       '--max-body',
@@ -152,7 +148,7 @@ export function registerServeCommand(program: Command): void {
       }
       let runtime: ReturnType<typeof buildRuntime>;
       try {
-        runtime = buildRuntime(flags.local ? withLocalDefaults(process.env) : process.env);
+        runtime = buildRuntime(commandSettings({ local: flags.local === true }, []).env);
       } catch (error) {
         process.stderr.write(`ses-kafka serve: configuration error: ${describeError(error)}\n`);
         process.exitCode = 2;

@@ -10,25 +10,29 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeEvent, SQSEvent } from 'aws-lambda';
 import { Kafka, logLevel } from 'kafkajs';
-import { createProgress } from '../cli/progress.ts';
-import { LOCAL_METADATA_TABLE, localStackEnv } from '../config/local-env.ts';
-import { loadPipelineSettings } from '../config/pipeline-settings.ts';
+import { LOCAL_METADATA_TABLE, rawSetting } from '../config/settings.ts';
 import { handleEventBridgeEvent } from '../lambda/eventbridge-handler.ts';
 import { handleSqsEvent } from '../lambda/sqs-handler.ts';
 import { logger } from '../observability/logger.ts';
+import { registrationFromSettings } from '../registration/from-settings.ts';
 import { registerSchemas } from '../registration/register-schemas.ts';
-import { buildChain, buildRuntime, type Runtime } from '../runtime.ts';
+import { buildRuntime, type Runtime } from '../runtime.ts';
 import { AvroDecoder } from '../serde/decoder.ts';
 import { EVENT_TYPE_BY_DETAIL_TYPE } from '../ses/eventbridge.ts';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, stackEndpoints } from '../stack/endpoints.ts';
+import { localSettingsEnv } from '../stack/local-settings.ts';
+import { ensurePredecessorTable } from '../stack/metadata-table.ts';
 import { REPO_ROOT } from '../stack/paths.ts';
 import { stackUp } from '../stack/stack.ts';
+import { createProgress } from '../terminal/progress.ts';
+import { formatRecords } from '../terminal/table.ts';
 import { runConsumer } from '../warehouse/consumer.ts';
 import { DuckDbSink } from '../warehouse/duckdb-sink.ts';
 import { writeReport } from '../warehouse/report/write.ts';
-import { ensurePredecessorTable, seedMetadataRows } from './seed-metadata.ts';
+import { deadLetterCodes } from './dead-letters.ts';
+import { seedMetadataRows } from './seed-metadata.ts';
 import { type DemoDoor, demoServiceEvents, generateDemoStream } from './ses-event-stream.ts';
-import { formatTable, readWarehouseSummary, type WarehouseSummary } from './summary.ts';
+import { readWarehouseSummary, type WarehouseSummary } from './summary.ts';
 
 export const EXAMPLE_TRANSFORMS = path.join(REPO_ROOT, 'schemas', 'transforms.example.properties');
 /** The example chain hashes recipient addresses; outside the demo this key comes from a secret store. */
@@ -215,28 +219,27 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
 
   // A topic pair per run keeps this run's counts apart from earlier runs on the same stack.
   const runId = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').toLowerCase();
+  // The DLQ is named as everywhere else: <topic>.dlq.
   const topic = `ses-events-${runId}`;
-  const dlqTopic = `ses-events-dlq-${runId}`;
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    ...localStackEnv('confluent'),
+  const dlqTopic = `${topic}.dlq`;
+  const runSettings = {
     SES_KAFKA_TOPIC: topic,
     SES_KAFKA_DLQ_TOPIC: dlqTopic,
+    SES_KAFKA_REGISTRY: 'confluent',
     SES_KAFKA_TRANSFORMS_FILE: EXAMPLE_TRANSFORMS,
     SES_KAFKA_HMAC_KEY: process.env.SES_KAFKA_HMAC_KEY ?? DEMO_HMAC_KEY,
   };
+  const env: Record<string, string | undefined> = { ...process.env, ...runSettings };
+  Object.assign(env, localSettingsEnv(env));
+  // The AWS SDK reads credentials from the process environment: the local stack's, unless some are set.
+  process.env.AWS_ACCESS_KEY_ID ??= env.AWS_ACCESS_KEY_ID;
+  process.env.AWS_SECRET_ACCESS_KEY ??= env.AWS_SECRET_ACCESS_KEY;
   const endpoints = stackEndpoints();
   await createTopics(endpoints.kafkaBrokers, [topic, dlqTopic]);
 
   step(2, `registering the transform chain's output schema (subject ${topic}-value, BACKWARD)`);
-  const settings = loadPipelineSettings(env);
-  const chain = buildChain(settings, env);
-  const registration = await registerSchemas({
-    schema: chain.outputValueSchema as object,
-    target: 'confluent',
-    compatibility: settings.compatibility,
-    confluent: { url: endpoints.registryUrl, topic },
-  });
+  // Exactly what `ses-kafka register-schemas` would register with these settings (no HMAC key needed).
+  const registration = await registerSchemas(await registrationFromSettings(env));
   if (registration.status === 'incompatible') {
     throw new Error(
       `schema registration refused: ${registration.violations.map((v) => v.message).join('; ')}`,
@@ -277,10 +280,10 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     4,
     `sending ${inputs.length} inputs (${stream.malformed} malformed, ${inputs.length - stream.messages.length} SES service events) through the Lambda handlers: ${doors.map((door) => `${inputsByDoor[door]} ${DOOR_LABELS[door]}`).join(', ')}`,
   );
-  // Per-invocation log lines would bury the progress; warnings (dead letters, retries) still show.
+  // A log line per invocation or dead letter would bury the progress: dead letters are summarised by
+  // code below instead, and errors still show.
   const logLevelBefore = logger.getLevelName();
-  if (process.env.POWERTOOLS_LOG_LEVEL === undefined && process.env.LOG_LEVEL === undefined)
-    logger.setLogLevel('WARN');
+  if (rawSetting(process.env, 'logLevel') === undefined) logger.setLogLevel('ERROR');
   const runtime = buildRuntime(env);
   const progress = createProgress('      Lambda invocations', { lineEvery: 250 });
   let produced = 0;
@@ -315,6 +318,11 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
   log(
     `      ${produced} produced to ${topic}, ${deadLettered} dead-lettered to ${dlqTopic}, ${notWritten} not written`,
   );
+  const codes = await deadLetterCodes(endpoints.kafkaBrokers, dlqTopic, deadLettered);
+  if (codes.size > 0) {
+    const byCode = [...codes].map(([code, count]) => `${code} x${count}`).join(', ');
+    log(`      dead letters by error code: ${byCode} (original payloads and error headers in ${dlqTopic})`);
+  }
 
   step(5, 'consuming the topic and decoding the Avro (Confluent wire format, schema from the registry)');
   mkdirSync(options.outDir, { recursive: true });
@@ -367,11 +375,11 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
 export function printMainJobResult(result: MainJobResult, log: (line: string) => void): void {
   log('');
   log('Events by type');
-  log(formatTable(result.summary.byEventType));
+  log(formatRecords(result.summary.byEventType));
   log('');
   log('Events by door (the same SES event through two doors is one row: same eventId)');
   log(
-    formatTable(
+    formatRecords(
       result.summary.byDoor.map((row) => ({
         door: DOOR_LABELS[DOOR_BY_ENVELOPE[String(row.envelope)] as DemoDoor] ?? String(row.envelope),
         ...row,
@@ -380,7 +388,7 @@ export function printMainJobResult(result: MainJobResult, log: (line: string) =>
   );
   log('');
   log('Senders (rates: bounces per send, complaints per delivery; SES reviews at 5% and 0.1%)');
-  log(formatTable(result.summary.bySender));
+  log(formatRecords(result.summary.bySender));
   log('');
   log(
     `${result.inputs} inputs: ${result.produced} produced, ${result.deadLettered} dead-lettered, ${result.filtered} filtered, ${result.notWritten} not written; ${result.consumed} loaded into the warehouse; whole job ${result.seconds.toFixed(1)}s`,

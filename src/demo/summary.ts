@@ -57,20 +57,3 @@ export async function readWarehouseSummary(dbFile: string): Promise<WarehouseSum
     instance.closeSync();
   }
 }
-
-/** A plain text table, columns padded to their widest cell. */
-export function formatTable(data: readonly SummaryRow[]): string {
-  if (data.length === 0) return '(no rows)';
-  const columns = Object.keys(data[0] as SummaryRow);
-  const cells = data.map((row) => columns.map((column) => String(row[column] ?? '')));
-  const widths = columns.map((column, index) =>
-    Math.max(column.length, ...cells.map((row) => (row[index] as string).length)),
-  );
-  const line = (values: string[]) =>
-    values
-      .map((value, index) =>
-        index === 0 ? value.padEnd(widths[index] as number) : value.padStart(widths[index] as number),
-      )
-      .join('  ');
-  return [line(columns), line(widths.map((width) => '-'.repeat(width))), ...cells.map(line)].join('\n');
-}

@@ -18,6 +18,8 @@ import type { MetadataRequest, MetadataResult, MetadataStore } from './store.ts'
 
 /** BatchGetItem accepts at most 100 keys per call. */
 export const BATCH_GET_LIMIT = 100;
+/** Pages of one email's rows read before taking the lowest seen: an email has a handful of rows. */
+const MAX_QUERY_PAGES = 5;
 
 export type DynamoDbStoreSettings = Pick<
   EnrichConfig,
@@ -240,20 +242,53 @@ export class DynamoDbMetadataStore implements MetadataStore {
     );
   }
 
+  /**
+   * The metadata row of one email. When several rows share the `<messageId>#` prefix, the rule is the
+   * one the key-guess fast path follows too, so both paths always pick the same row: the row keyed
+   * `<messageId>#<YYYY-MM-DD of mail.timestamp>` if there is one, else the lowest sort key. (gsi: the
+   * first row in index order.)
+   */
   async #queryOne(request: MetadataRequest): Promise<MetadataResult> {
     const input = this.#queryInput(request);
-    const output = await this.#withRetry('Query', () => this.#client.send(new QueryCommand(input)));
-    const item = output.Items?.[0];
-    return item === undefined ? this.#notFound() : this.#found(item);
+    if (this.#settings.keyStrategy === 'gsi') {
+      const output = await this.#withRetry('Query', () => this.#client.send(new QueryCommand(input)));
+      const item = output.Items?.[0];
+      return item === undefined ? this.#notFound() : this.#found(item);
+    }
+    const sortKey = this.#settings.sortKey ?? 'ses_sk';
+    const preferred = Number.isNaN(request.timestamp.getTime())
+      ? undefined
+      : `${request.messageId}#${request.timestamp.toISOString().slice(0, 10)}`;
+    const keep = this.#settings.projection.length === 0 ? undefined : this.#settings.projection;
+    let first: Item | undefined;
+    let exclusiveStartKey: Item | undefined;
+    // Rows come in ascending sort-key order, so the first one is the lowest; a few pages at most.
+    for (let page = 0; page < MAX_QUERY_PAGES; page++) {
+      const pageInput =
+        exclusiveStartKey === undefined ? input : { ...input, ExclusiveStartKey: exclusiveStartKey };
+      const output = await this.#withRetry('Query', () => this.#client.send(new QueryCommand(pageInput)));
+      for (const item of output.Items ?? []) {
+        first ??= item;
+        if (preferred !== undefined && item[sortKey]?.S === preferred) return this.#found(item, keep);
+      }
+      exclusiveStartKey = output.LastEvaluatedKey;
+      if (exclusiveStartKey === undefined) break;
+    }
+    return first === undefined ? this.#notFound() : this.#found(first, keep);
   }
 
   #queryInput(request: MetadataRequest): QueryCommandInput {
     const s = this.#settings;
-    const projection = projectionFor(s.projection);
+    // query-prefix needs the sort key back to apply the row rule; #found drops it again.
+    const projection =
+      s.keyStrategy === 'gsi' || s.projection.length === 0
+        ? projectionFor(s.projection)
+        : projectionFor([...new Set([...s.projection, s.sortKey ?? 'ses_sk'])]);
     const names: Record<string, string> = { '#pk': s.partitionKey, ...projection.names };
+    // query-prefix reads every row of the email (a handful) to apply the row rule; gsi takes the first.
     const base = {
       TableName: s.table,
-      Limit: 1,
+      ...(s.keyStrategy === 'gsi' ? { Limit: 1 } : {}),
       ...(projection.expression === undefined ? {} : { ProjectionExpression: projection.expression }),
     };
     if (s.keyStrategy === 'gsi') {

@@ -1,16 +1,17 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { readSetting } from '../config/settings.ts';
+import { ProjectLogger } from './log-output.ts';
 
 /**
  * One structured JSON logger for every entry point. Email addresses and subjects never go into log
  * lines unless SES_KAFKA_LOG_PII=true; call `redactEmail` on anything that may hold one.
  */
-export const logger = new Logger({
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'ses-kafka-producer',
-  logLevel: (process.env.POWERTOOLS_LOG_LEVEL ?? process.env.LOG_LEVEL ?? 'INFO') as 'INFO',
+export const logger = new ProjectLogger({
+  serviceName: readSetting(process.env, 'serviceName') as string,
+  logLevel: readSetting(process.env, 'logLevel') as 'INFO',
 });
 
 export function piiLoggingEnabled(): boolean {
-  return process.env.SES_KAFKA_LOG_PII === 'true';
+  return readSetting(process.env, 'logPii') === true;
 }
 
 const EMAIL_PATTERN = /[^\s<>"',;:@]+@[^\s<>"',;:@]+/g;

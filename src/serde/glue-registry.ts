@@ -233,6 +233,22 @@ export class GlueSchemaRegistry {
     }
   }
 
+  /**
+   * Every version of the schema with its definition and status, oldest first; empty when the schema
+   * does not exist. Walks version numbers up to the latest (one GetSchemaVersion each) because moto has
+   * no ListSchemaVersions; a number that is gone (deleted) is skipped.
+   */
+  async listVersions(registryName: string, schemaName: string): Promise<SchemaVersionDefinition[]> {
+    const schema = await this.getSchema(registryName, schemaName);
+    const latest = schema?.latestVersion ?? 0;
+    const versions: SchemaVersionDefinition[] = [];
+    for (let number = 1; number <= latest; number += 1) {
+      const stored = await this.getVersionByNumber(registryName, schemaName, number);
+      if (stored) versions.push({ ...stored, versionNumber: stored.versionNumber ?? number });
+    }
+    return versions;
+  }
+
   async setCompatibility(
     registryName: string,
     schemaName: string,

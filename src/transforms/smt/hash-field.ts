@@ -56,6 +56,9 @@ export class HashField extends SideTransform<typeof definition> {
         'set exactly one of key and key.env (the name of an environment variable)',
       );
     }
+    // Registration computes only the output schema, which does not depend on the key: a CI job that
+    // registers schemas must not need the production HMAC key.
+    if (this.schemaOnly) return;
     const secret = inline ?? this.env[envName as string];
     if (!secret) {
       throw this.configError(

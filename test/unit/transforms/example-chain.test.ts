@@ -81,7 +81,7 @@ describe('ses-kafka transform CLI', () => {
     const printed = JSON.parse(
       execFileSync(
         'npx',
-        ['tsx', 'src/cli/main.ts', 'transform', '--config', config, '--schema', schema, '--print-schema'],
+        ['tsx', 'src/cli/main.ts', 'transform', '--transforms', config, '--schema', schema, '--print-schema'],
         { encoding: 'utf8' },
       ),
     );
@@ -110,7 +110,7 @@ describe('ses-kafka transform CLI', () => {
     ].join('\n');
     const output = execFileSync(
       'npx',
-      ['tsx', 'src/cli/main.ts', 'transform', '--config', config, '--schema', schema],
+      ['tsx', 'src/cli/main.ts', 'transform', '--transforms', config, '--schema', schema],
       {
         input,
         encoding: 'utf8',
