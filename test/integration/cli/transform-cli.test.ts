@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { registrationFromSettings } from '../../../src/registration/from-settings.ts';
 import { schemaText } from '../../../src/serde/schema-text.ts';
@@ -59,5 +59,65 @@ describe('ses-kafka transform', function () {
       SES_KAFKA_TRANSFORMS_FILE: EXAMPLE_CHAIN,
     });
     assert.equal(schemaText(JSON.parse(printed.stdout) as object), schemaText(registered.schema));
+  });
+});
+
+describe('ses-kafka transform CLI on a chain of its own', function () {
+  this.timeout(60_000);
+  const config = 'test/unit/transforms/fixtures/cli-chain.properties';
+  const schema = 'test/unit/transforms/fixtures/cli-value.avsc';
+
+  it('prints the output schema', () => {
+    const printed = JSON.parse(
+      execFileSync(
+        'npx',
+        ['tsx', 'src/cli/main.ts', 'transform', '--transforms', config, '--schema', schema, '--print-schema'],
+        { encoding: 'utf8' },
+      ),
+    );
+    assert.deepEqual(
+      printed.fields.map((field: { name: string }) => field.name),
+      ['id', 'blob', 'when', 'source'],
+    );
+  });
+
+  it('transforms JSON lines, omits filtered records and keeps bytes as base64', () => {
+    const input = [
+      JSON.stringify({
+        topic: 'in',
+        key: 'k1',
+        value: { id: 'a', blob: Buffer.from('hi').toString('base64'), when: 5, drop: 'x' },
+        timestamp: 9,
+      }),
+      JSON.stringify({
+        topic: 'skip-me',
+        key: 'k2',
+        value: { id: 'b', blob: null, when: 6, drop: 'y' },
+        headers: { h: '1' },
+        timestamp: 10,
+      }),
+      '',
+    ].join('\n');
+    const output = execFileSync(
+      'npx',
+      ['tsx', 'src/cli/main.ts', 'transform', '--transforms', config, '--schema', schema],
+      {
+        input,
+        encoding: 'utf8',
+      },
+    );
+    const lines = output
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    assert.deepEqual(lines, [
+      {
+        topic: 'in',
+        key: 'k1',
+        value: { id: 'a', blob: 'aGk=', when: 5, source: 'cli' },
+        headers: [],
+        timestamp: 9,
+      },
+    ]);
   });
 });

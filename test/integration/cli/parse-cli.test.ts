@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FIXTURE_DIR, fixture, fixtureText, sqsLambdaEvent } from './helpers.ts';
+import { FIXTURE_DIR, fixture, fixtureText, sqsLambdaEvent } from '../../unit/ses/helpers.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
