@@ -16,17 +16,16 @@ import {
   registerSchemas,
 } from '../registration/register-schemas.ts';
 import { EXIT, exitCodeFor, reportCommandError } from './exit.ts';
-import { addLocalOption, addSettingOptions, commandSettings } from './settings-cli.ts';
+import {
+  addLocalOption,
+  addSettingOptions,
+  commandSettings,
+  REGISTRY_FLAG_SETTINGS,
+} from './settings-cli.ts';
 
 /** The settings this command reads; their flags, variables and defaults are the pipeline's own. */
 export const REGISTER_SETTINGS = [
-  'registry',
-  'registryUrl',
-  'subjectNameStrategy',
-  'glueRegistryName',
-  'glueSchemaName',
-  'glueEndpoint',
-  'awsRegion',
+  ...REGISTRY_FLAG_SETTINGS,
   'topic',
   'compatibility',
   'schemaVersion',

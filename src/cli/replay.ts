@@ -15,22 +15,19 @@ import { buildRuntime, type Runtime } from '../runtime.ts';
 import { prepareLocalStack } from '../stack/prepare.ts';
 import { createProgress } from '../terminal/progress.ts';
 import { EXIT, reportCommandError } from './exit.ts';
-import { addLocalOption, addSettingOptions, commandSettings } from './settings-cli.ts';
+import {
+  addLocalOption,
+  addSettingOptions,
+  commandSettings,
+  KAFKA_FLAG_SETTINGS,
+  REGISTRY_FLAG_SETTINGS,
+} from './settings-cli.ts';
 
 /** Every pipeline setting that has a flag: replay runs the Lambda's pipeline with the Lambda's settings. */
 export const PIPELINE_FLAG_SETTINGS = [
-  'brokers',
-  'topic',
-  'dlqTopic',
+  ...KAFKA_FLAG_SETTINGS,
   'serviceEventsTopic',
-  'kafkaAuth',
-  'registry',
-  'registryUrl',
-  'subjectNameStrategy',
-  'glueRegistryName',
-  'glueSchemaName',
-  'glueEndpoint',
-  'awsRegion',
+  ...REGISTRY_FLAG_SETTINGS,
   'schemaVersion',
   'transformsFile',
   'metadataTable',

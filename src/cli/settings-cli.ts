@@ -15,6 +15,25 @@ import {
 import type { ConfigError } from '../errors.ts';
 import { localSettingsEnv } from '../stack/local-settings.ts';
 
+/** The flags of the Kafka settings every producing command takes. */
+export const KAFKA_FLAG_SETTINGS = [
+  'brokers',
+  'topic',
+  'dlqTopic',
+  'kafkaAuth',
+] as const satisfies readonly SettingKey[];
+
+/** The flags that choose and reach the schema registry, on every command that talks to one. */
+export const REGISTRY_FLAG_SETTINGS = [
+  'registry',
+  'registryUrl',
+  'subjectNameStrategy',
+  'glueRegistryName',
+  'glueSchemaName',
+  'glueEndpoint',
+  'awsRegion',
+] as const satisfies readonly SettingKey[];
+
 /** commander's name for a flag's value: `dlq-topic` is read as `dlqTopic`. */
 function optionProperty(flag: string): string {
   return flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());

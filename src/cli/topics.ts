@@ -4,7 +4,6 @@
  * topics, so a deployment runs this once (or creates the topics with its own tooling).
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import type { SettingKey } from '../config/settings.ts';
 import { loadKafkaSettings } from '../kafka/config.ts';
 import {
   ensureTopics,
@@ -14,9 +13,9 @@ import {
   type TopicOutcome,
 } from '../kafka/topics.ts';
 import { EXIT, reportCommandError } from './exit.ts';
-import { addLocalOption, addSettingOptions, commandSettings } from './settings-cli.ts';
+import { addLocalOption, addSettingOptions, commandSettings, KAFKA_FLAG_SETTINGS } from './settings-cli.ts';
 
-const TOPIC_SETTINGS = ['brokers', 'topic', 'dlqTopic', 'kafkaAuth'] as const satisfies readonly SettingKey[];
+const TOPIC_SETTINGS = KAFKA_FLAG_SETTINGS;
 
 interface TopicsCreateOptions {
   local?: boolean;

@@ -8,6 +8,8 @@
  * test fails when the two drift apart.
  */
 import { ConfigError } from '../errors.ts';
+import { COMPATIBILITY_LEVELS } from '../serde/compatibility-level.ts';
+import { SUBJECT_NAME_STRATEGIES, type SubjectNameStrategy } from '../serde/subject-name.ts';
 import type { StackEndpoints } from '../stack/endpoints.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -191,8 +193,8 @@ export const LOCAL_GLUE_REGISTRY = 'ses-kafka-local';
 export const LOCAL_METADATA_TABLE = 'ses_my_poc';
 
 /** The Confluent subject name strategy accepts full Java class names too, as Connect configs use them. */
-function subjectStrategy(raw: string): (typeof SUBJECT_STRATEGY_NAMES)[number] {
-  return oneOf(SUBJECT_STRATEGY_NAMES)(raw.slice(raw.lastIndexOf('.') + 1));
+function subjectStrategy(raw: string): SubjectNameStrategy {
+  return oneOf(SUBJECT_NAME_STRATEGIES)(raw.slice(raw.lastIndexOf('.') + 1));
 }
 
 export const SETTINGS = {
@@ -413,7 +415,7 @@ export const SETTINGS = {
     flag: 'compatibility',
     placeholder: '<level>',
     group: 'registry',
-    parse: oneOf(COMPATIBILITY_LEVEL_NAMES),
+    parse: oneOf(COMPATIBILITY_LEVELS),
     fallback: 'BACKWARD',
     defaultText: '`BACKWARD`',
     doc: 'the level `register-schemas` checks and sets, and the producer sets on subjects or schemas it creates',

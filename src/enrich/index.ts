@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Sleep } from './backoff.ts';
+import type { Sleep } from '../retry.ts';
 import { CachedMetadataStore } from './cached-store.ts';
 import { type EnrichConfig, loadEnrichConfig } from './config.ts';
 import { createDynamoDbClient } from './dynamodb-client.ts';

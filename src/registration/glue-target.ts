@@ -56,21 +56,12 @@ export class GlueTarget implements RegistrationTarget {
       await this.setCompatibility(level);
       registered = await this.registry.registerVersion(this.registryName, this.schemaName, definition);
     } else {
-      registered = await this.registry.createSchema(
+      registered = await this.registry.createSchemaAndRegistry(
         this.registryName,
         this.schemaName,
         definition,
         compatibility,
       );
-      if (!registered) {
-        await this.registry.ensureRegistry(this.registryName);
-        registered = await this.registry.createSchema(
-          this.registryName,
-          this.schemaName,
-          definition,
-          compatibility,
-        );
-      }
     }
     if (!registered) {
       throw new PipelineError(

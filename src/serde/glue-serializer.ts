@@ -1,6 +1,7 @@
 import { deflateSync } from 'node:zlib';
 import { ConfigError, PipelineError } from '../errors.ts';
 import { logger } from '../observability/logger.ts';
+import { pollUntil } from '../retry.ts';
 import {
   type AvroSchemaInput,
   type AvroTypeCache,
@@ -131,7 +132,12 @@ export class GlueSerializer implements Serializer {
     }
     const registered =
       (await this.registry.registerVersion(registryName, schemaName, compiled.definition)) ??
-      (await this.createSchema(schemaName, compiled));
+      (await this.registry.createSchemaAndRegistry(
+        registryName,
+        schemaName,
+        compiled.definition,
+        toGlueCompatibility(this.options.compatibility ?? DEFAULT_COMPATIBILITY),
+      ));
     return this.requireAvailable(registered, schemaName);
   }
 
@@ -154,61 +160,35 @@ export class GlueSerializer implements Serializer {
       );
   }
 
-  private async createSchema(schemaName: string, compiled: CompiledSchema): Promise<SchemaVersionInfo> {
-    const { registryName } = this.options;
-    const compatibility = toGlueCompatibility(this.options.compatibility ?? DEFAULT_COMPATIBILITY);
-    const created = await this.registry.createSchema(
-      registryName,
-      schemaName,
-      compiled.definition,
-      compatibility,
-    );
-    if (created) return created;
-    await this.registry.ensureRegistry(registryName);
-    const retried = await this.registry.createSchema(
-      registryName,
-      schemaName,
-      compiled.definition,
-      compatibility,
-    );
-    if (!retried) {
-      throw new PipelineError(
-        'registry',
-        'REGISTRY_BAD_RESPONSE',
-        `registry "${registryName}" still missing after creating it`,
-      );
-    }
-    return retried;
-  }
-
   /**
    * Glue checks compatibility asynchronously: a new version starts PENDING. Poll the version until it
    * settles, since bytes framed with a version that ends up FAILURE would be unreadable.
    */
   private async requireAvailable(version: SchemaVersionInfo, schemaName: string): Promise<SchemaVersionInfo> {
-    let current = version;
-    for (let attempt = 0; current.status !== undefined && current.status !== AVAILABLE; attempt += 1) {
-      const where = `schema "${this.options.registryName}/${schemaName}" version ${current.schemaVersionId}`;
-      if (current.status !== 'PENDING') {
-        // FAILURE (Glue refused it as incompatible) or DELETING: bytes framed with it would be unreadable.
-        throw new PipelineError(
-          'registry',
-          'SCHEMA_VERSION_UNAVAILABLE',
-          `${where} is ${current.status}, not AVAILABLE; register a compatible version with \`ses-kafka register-schemas\``,
-        );
-      }
-      if (attempt >= PENDING_POLLS) {
-        throw new PipelineError(
-          'registry',
-          'SCHEMA_VERSION_PENDING',
-          `${where} is still PENDING (Glue is checking its compatibility); the input is handed back to try again`,
-          { retriable: true },
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, PENDING_POLL_MS));
-      const fetched = await this.registry.getVersionById(current.schemaVersionId);
-      current = { ...current, status: fetched.status, versionNumber: fetched.versionNumber };
+    const settled = await pollUntil(
+      version,
+      (current) => current.status !== 'PENDING',
+      async () => {
+        const fetched = await this.registry.getVersionById(version.schemaVersionId);
+        return { ...version, status: fetched.status, versionNumber: fetched.versionNumber };
+      },
+      { attempts: PENDING_POLLS, intervalMs: PENDING_POLL_MS },
+    );
+    if (settled.status === undefined || settled.status === AVAILABLE) return settled;
+    const where = `schema "${this.options.registryName}/${schemaName}" version ${settled.schemaVersionId}`;
+    if (settled.status === 'PENDING') {
+      throw new PipelineError(
+        'registry',
+        'SCHEMA_VERSION_PENDING',
+        `${where} is still PENDING (Glue is checking its compatibility); the input is handed back to try again`,
+        { retriable: true },
+      );
     }
-    return current;
+    // FAILURE (Glue refused it as incompatible) or DELETING: bytes framed with it would be unreadable.
+    throw new PipelineError(
+      'registry',
+      'SCHEMA_VERSION_UNAVAILABLE',
+      `${where} is ${settled.status}, not AVAILABLE; register a compatible version with \`ses-kafka register-schemas\``,
+    );
   }
 }
