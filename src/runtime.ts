@@ -4,8 +4,9 @@
  * its schema-id cache) and one Kafka producer across invocations.
  */
 import { loadPipelineSettings, type PipelineSettings } from './config/pipeline-settings.ts';
+import { SETTINGS, settingLabel } from './config/settings.ts';
 import { createMetadataStoreFromEnv, type MetadataStore } from './enrich/index.ts';
-import { describeError, PipelineError } from './errors.ts';
+import { ConfigError, describeError, PipelineError } from './errors.ts';
 import { type KafkaSettings, loadKafkaSettings } from './kafka/config.ts';
 import { KafkajsProducer, type ProducerPort } from './kafka/producer.ts';
 import type { PipelineMetrics } from './observability/metrics.ts';
@@ -150,6 +151,14 @@ export function buildRuntime(env: Env = process.env, overrides: RuntimeOverrides
   const settings = loadPipelineSettings(env);
   const kafka = loadKafkaSettings(env);
   const chain = buildChain(settings, env);
+  const serviceEventsTopic = settings.serviceEventsTopic;
+  if (serviceEventsTopic !== undefined && [kafka.topic, kafka.dlqTopic].includes(serviceEventsTopic)) {
+    // Service events are JSON; sharing a topic with the Avro events or dead letters breaks its readers.
+    throw new ConfigError(
+      settingLabel('serviceEventsTopic'),
+      `must differ from ${SETTINGS.topic.env} and ${SETTINGS.dlqTopic.env} ("${serviceEventsTopic}")`,
+    );
+  }
   const producer = overrides.producer ?? new KafkajsProducer(kafka);
   const pipeline = new Pipeline({
     metadata: overrides.metadata ?? createMetadataStoreFromEnv(env),
@@ -158,6 +167,7 @@ export function buildRuntime(env: Env = process.env, overrides: RuntimeOverrides
     producer,
     topic: kafka.topic,
     dlqTopic: kafka.dlqTopic,
+    ...(serviceEventsTopic === undefined ? {} : { serviceEventsTopic }),
     schemaVersion: settings.schemaVersion,
     producerVersion: readPackageVersion(),
     ...(overrides.metrics === undefined ? {} : { metrics: overrides.metrics }),

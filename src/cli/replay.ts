@@ -27,6 +27,7 @@ import {
 /** Every pipeline setting that has a flag: replay runs the Lambda's pipeline with the Lambda's settings. */
 export const PIPELINE_FLAG_SETTINGS = [
   ...KAFKA_FLAG_SETTINGS,
+  'serviceEventsTopic',
   ...REGISTRY_FLAG_SETTINGS,
   'schemaVersion',
   'transformsFile',
@@ -83,7 +84,7 @@ export function registerReplayCommand(program: Command): void {
   const command = program
     .command('replay')
     .description(
-      'feed archived SES events (SNS/SQS/SES JSON or NDJSON; files, folders or - for stdin) through the pipeline into Kafka',
+      'feed archived SES events (SNS/SQS/EventBridge/SES JSON or NDJSON; files, folders or - for stdin) through the pipeline into Kafka',
     )
     .argument(
       '[inputs...]',
@@ -168,7 +169,7 @@ export async function runReplay(targets: string[], flags: ReplayFlags): Promise<
     }
     const { counts } = report;
     process.stderr.write(
-      `${counts.inputs} inputs: ${counts.produced} ${flags.dryRun ? 'would be produced' : 'produced'} to ${runtime.topic}, ${counts.filtered} filtered, ${counts.deadLettered} dead-lettered${flags.dryRun ? ' (not sent)' : ` to ${runtime.dlqTopic}`}, ${counts.notWritten} not written\n`,
+      `${counts.inputs} inputs: ${counts.produced} ${flags.dryRun ? 'would be produced' : 'produced'} to ${runtime.topic}${runtime.settings.serviceEventsTopic === undefined ? '' : ` (service events to ${runtime.settings.serviceEventsTopic})`}, ${counts.filtered} filtered, ${counts.deadLettered} dead-lettered${flags.dryRun ? ' (not sent)' : ` to ${runtime.dlqTopic}`}, ${counts.notWritten} not written\n`,
     );
     return counts.notWritten > 0 || report.unreadable.length > 0 ? EXIT.partial : EXIT.ok;
   } finally {

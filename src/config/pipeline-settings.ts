@@ -46,6 +46,11 @@ export interface PipelineSettings {
   transforms: { file: string } | { inline: string } | undefined;
   /** Kafka must acknowledge this long before the Lambda's own timeout, so the handler can still answer. */
   deadlineMarginMs: number;
+  /**
+   * Where SES service events from EventBridge (Sending Status Disabled, advisor recommendations) go, as
+   * the EventBridge JSON; unset filters them out.
+   */
+  serviceEventsTopic: string | undefined;
 }
 
 /**
@@ -132,6 +137,7 @@ export function loadPipelineSettings(env: Env = process.env): PipelineSettings {
     schemaVersion: readSchemaVersion(env),
     transforms: file !== undefined ? { file } : inline !== undefined ? { inline } : undefined,
     deadlineMarginMs: readSetting(env, 'deadlineMarginMs') as number,
+    serviceEventsTopic: readSetting(env, 'serviceEventsTopic'),
   };
 }
 

@@ -242,6 +242,15 @@ export const SETTINGS = {
     defaultText: '`<topic>.dlq`',
     doc: 'dead letters: inputs that can never succeed, with the original payload and `ses-kafka.errors.*` headers',
   },
+  serviceEventsTopic: {
+    env: 'SES_KAFKA_SERVICE_EVENTS_TOPIC',
+    flag: 'service-events-topic',
+    placeholder: '<topic>',
+    group: 'kafka',
+    parse: topicName(),
+    defaultText: 'unset: filtered',
+    doc: 'where SES service events from EventBridge go (`Sending Status Enabled`/`Disabled`, `Advisor Recommendation Status Open`/`Resolved`), as the EventBridge JSON, keyed by the first resource ARN, with a `ses.detailType` header; must differ from the event and DLQ topics',
+  },
   kafkaClientId: {
     env: 'SES_KAFKA_CLIENT_ID',
     group: 'kafka',

@@ -5,7 +5,7 @@
  */
 import type { EmailMetadata } from '../enrich/metadata.ts';
 import { PipelineError } from '../errors.ts';
-import type { BaseSchemaVersion } from './base-schema.ts';
+import { type BaseSchemaVersion, schemaVersionAtLeast } from './base-schema.ts';
 import type { SesEvent, SesMail } from './model.ts';
 import type { EnvelopeInfo, EnvelopeKind } from './parse.ts';
 
@@ -16,6 +16,12 @@ export interface RecordSource {
   /** ISO-8601, as SNS wrote it. */
   snsTimestamp?: string;
   sqsMessageId?: string;
+  eventBridgeId?: string;
+  eventBridgeDetailType?: string;
+  /** ISO-8601, as EventBridge wrote it. */
+  eventBridgeTime?: string;
+  eventBridgeReplayName?: string;
+  configurationSet?: string;
   processedAt: Date;
   producerVersion: string;
 }
@@ -180,7 +186,8 @@ function detailValues(event: SesEvent): Value {
 
 /**
  * The value of one Kafka record, valid for the base schema `schemaVersion` (default v1). v2 adds
- * `unknownFieldsJson`: the top-level SES fields the schema does not name, as JSON.
+ * `unknownFieldsJson`: the top-level SES fields the schema does not name, as JSON. v3 adds the
+ * EventBridge door's facts to `source`.
  */
 export function toEnrichedValue(
   event: SesEvent,
@@ -211,8 +218,18 @@ export function toEnrichedValue(
       producerVersion: source.producerVersion,
     },
   };
-  if ((options.schemaVersion ?? 'v1') !== 'v1') {
+  const version = options.schemaVersion ?? 'v1';
+  if (schemaVersionAtLeast(version, 'v2')) {
     value.unknownFieldsJson = Object.keys(event.extra).length > 0 ? unknownFieldsJson(event.extra) : null;
+  }
+  if (schemaVersionAtLeast(version, 'v3')) {
+    Object.assign(value.source as Value, {
+      eventBridgeId: orNull(source.eventBridgeId),
+      eventBridgeDetailType: orNull(source.eventBridgeDetailType),
+      eventBridgeTime: millisOrNull(source.eventBridgeTime),
+      eventBridgeReplayName: orNull(source.eventBridgeReplayName),
+      configurationSet: orNull(source.configurationSet),
+    });
   }
   return value;
 }
