@@ -4,12 +4,14 @@
  * Exit codes: 0 stopped as asked (--max, --until-idle, Ctrl-C), 1 a write or the consumer failed
  * (offsets of the failed batch are not committed), 2 bad configuration.
  */
+
 import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
+import { splitUrlCredentials } from '../config/pipeline-settings.ts';
 import { describeError } from '../errors.ts';
 import { kafkaClientConfig, loadKafkaSettings } from '../kafka/index.ts';
 import { AvroDecoder, type DecoderOptions } from '../serde/decoder.ts';
-import { baseSchemaPath } from '../ses/base-schema.ts';
+import { baseSchemaPath, LATEST_BASE_SCHEMA_VERSION } from '../ses/base-schema.ts';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, stackEndpoints } from '../stack/endpoints.ts';
 import { type ConsumeProgress, type ConsumeSummary, runConsumer } from '../warehouse/consumer.ts';
 import { WarehouseError } from '../warehouse/errors.ts';
@@ -90,7 +92,10 @@ export function decoderOptions(cli: ConsumeCliOptions, env: NodeJS.ProcessEnv = 
     );
   }
   return {
-    ...(registryUrl === undefined ? {} : { confluent: { url: registryUrl } }),
+    // Credentials in the URL become basic auth, so no message can echo them.
+    ...(registryUrl === undefined || !URL.canParse(registryUrl)
+      ? {}
+      : { confluent: splitUrlCredentials(registryUrl) }),
     ...(glueRegion === undefined
       ? {}
       : {
@@ -219,8 +224,8 @@ export function registerConsumeCommand(program: Command): void {
     .option('--from-beginning', 'a group with no committed offsets starts at the earliest record')
     .addOption(
       new Option('--reader-schema <file>', 'Avro schema to read records into').default(
-        baseSchemaPath('v2'),
-        'schemas/ses-email-event/v2.avsc',
+        baseSchemaPath(LATEST_BASE_SCHEMA_VERSION),
+        `schemas/ses-email-event/${LATEST_BASE_SCHEMA_VERSION}.avsc`,
       ),
     )
     .addOption(new Option('--to <sink>', 'where rows go').choices(SINK_KINDS).default('duckdb'))

@@ -5,8 +5,8 @@ import { PRODUCE_ERROR_CODES } from '../../../src/kafka/errors.ts';
 import { EVENT_HEADERS, eventHeaders } from '../../../src/kafka/headers.ts';
 import { KafkajsProducer, type OutgoingRecord, type SendResult } from '../../../src/kafka/producer.ts';
 import { RefreshingTokenCache } from '../../../src/kafka/token-cache.ts';
-import { unsecuredJwsToken } from '../../../src/kafka/unsecured-jws.ts';
 import { SCRAM_PASSWORD, SCRAM_USER } from '../../../src/stack/endpoints.ts';
+import { unsecuredJwsToken } from '../../support/unsecured-jws.ts';
 import {
   baseSettings,
   closedPort,
