@@ -183,7 +183,9 @@ export class AvroTypeCache {
         `schema is not valid Avro: ${(error as Error).message}`,
       );
     }
-    const definition = schemaText(parsed as object);
+    // The text as given when it was text: a primitive schema parses to a bare string, which schemaText
+    // would read as JSON text again.
+    const definition = schemaText(typeof schema === 'string' ? schema : (parsed as object));
     const known = this.byText.get(definition);
     if (known) return known;
     const compiled: CompiledSchema = {
