@@ -68,7 +68,8 @@ export abstract class SideTransform<D extends ConfigDef> extends ConfiguredTrans
   apply(record: KafkaRecord): KafkaRecord {
     const value = this.side === 'key' ? record.key : record.value;
     const mapped = this.mapValue(value, record);
-    if (mapped === value) return record;
+    // Object.is: a cast of -0.0 to an integer gives 0, which === would take for no change.
+    if (Object.is(mapped, value)) return record;
     return this.side === 'key' ? { ...record, key: mapped } : { ...record, value: mapped };
   }
 

@@ -6,11 +6,13 @@
  * The larger run is `npm run conformance -- --runs 20000` (test/conformance/fuzz/cli.ts).
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { type CaseCheck, checkCase, runOurSide, toHarness } from './fuzz/check.ts';
 import { FAMILIES } from './fuzz/families.ts';
 import { REGRESSIONS } from './fuzz/regressions.ts';
 import { fuzzFamily } from './fuzz/run.ts';
 import { toSource } from './fuzz/source.ts';
+import { DELIBERATE_DIFFERENCES, DELIBERATE_JAVA_DIFFERENCES } from './support/deliberate.ts';
 import { ConnectHarness } from './support/harness.ts';
 
 /** Fixed so CI is reproducible; other seeds are the larger run's job. */
@@ -83,5 +85,17 @@ describe('conformance with Kafka Connect 4.1: differential fuzzing', function ()
         );
       });
     });
+  });
+});
+
+describe('the README documents every deliberate difference', () => {
+  it('lists exactly the ids the conformance tests recognise', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.split('### Deliberate differences from Connect')[1]?.split(/\n##/)[0] ?? '';
+    const listed = [...section.matchAll(/^- `([a-z0-9-]+)`:/gm)].map((match) => match[1]).sort();
+    const ids = [
+      ...new Set([...DELIBERATE_DIFFERENCES, ...DELIBERATE_JAVA_DIFFERENCES].map((rule) => rule.id)),
+    ];
+    assert.deepEqual(listed, ids.sort());
   });
 });

@@ -307,28 +307,78 @@ export function javaNarrow(
 
 // --- toString -------------------------------------------------------------------------------------
 
+interface Decimal {
+  /** Significant digits, no leading or trailing zeros. */
+  digits: string;
+  /** The power of ten of the first digit. */
+  exponent: number;
+}
+
+/** The exact decimal value of a finite positive double (every double is a finite decimal). */
+function exactDecimal(value: number): Decimal {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, value);
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  let mantissa = bits & ((1n << 52n) - 1n);
+  let power = -1074;
+  if (biased !== 0) {
+    mantissa |= 1n << 52n;
+    power = biased - 1075;
+  }
+  // mantissa × 2^power = mantissa × 5^-power × 10^power when power < 0.
+  const [whole, scale] =
+    power >= 0 ? [mantissa << BigInt(power), 0] : [mantissa * 5n ** BigInt(-power), power];
+  const text = whole.toString();
+  const digits = text.replace(/0+$/, '');
+  return { digits, exponent: scale + text.length - 1 };
+}
+
 /**
- * The decimal digits Java 19+ prints for a double or float (JDK-4511638's fix, the javadoc's rule): the
- * shortest decimal that rounds back to the value, the closest one if several; and when one digit would
- * do, the closest decimal of one OR two digits (so Double.MIN_VALUE is 4.9E-324, not 5.0E-324).
- * JavaScript's shortest round-trip digits are the first part of that rule.
+ * Among the decimals of `length` significant digits that read back as the value (`roundTrips`), the
+ * one closest to its exact value, the one with an even last digit on a tie; null if none does.
+ * Only the two neighbours of the exact value can be closest; both are tried because the rounding
+ * interval of a power of two is narrower below than above.
+ */
+function closestOfLength(
+  exact: Decimal,
+  length: number,
+  roundTrips: (digits: bigint, exponent: number) => boolean,
+): Decimal | null {
+  if (exact.digits.length <= length) return exact;
+  const down = BigInt(exact.digits.slice(0, length));
+  const up = down + 1n;
+  const unit = exact.exponent - length + 1;
+  const rest = exact.digits.slice(length);
+  const half = rest === '5' ? 0 : rest[0] !== undefined && rest[0] >= '5' ? 1 : -1;
+  const downOk = roundTrips(down, unit);
+  const upOk = roundTrips(up, unit);
+  let chosen: bigint;
+  if (downOk && upOk) chosen = half < 0 ? down : half > 0 ? up : down % 2n === 0n ? down : up;
+  else if (downOk) chosen = down;
+  else if (upOk) chosen = up;
+  else return null;
+  const text = chosen.toString();
+  return { digits: text.replace(/0+$/, ''), exponent: unit + text.length - 1 };
+}
+
+/**
+ * The decimal digits Java 19+ prints for a double or float (JDK-4511638's fix, the javadoc's rule): of
+ * the decimals that read back as the value, those of the fewest digits, and the closest of them (an
+ * even last digit on a tie); when one digit would do, the closest of one OR two digits (so
+ * Double.MIN_VALUE is 4.9E-324, not 5.0E-324). For doubles, JavaScript's shortest round-trip digits
+ * follow the same rule, so only the one-digit case is worked out here; floats are worked out whole.
  */
 function printedDigits(
-  value: number,
-  roundTrips: (candidate: number) => boolean,
-  shortest: string,
-): { digits: string; exponent: number } {
-  const [mantissa = '', exponentText = '0'] = shortest.replace(/^-/, '').split('e');
-  let digits = mantissa.replace('.', '');
-  let exponent = Number(exponentText);
-  if (digits.length === 1) {
-    const [twoMantissa = '', twoExponent = '0'] = Math.abs(value).toExponential(1).split('e');
-    if (roundTrips(Number(`${twoMantissa}e${twoExponent}`) * Math.sign(value))) {
-      digits = twoMantissa.replace('.', '').replace(/0$/, '');
-      exponent = Number(twoExponent);
-    }
-  }
-  return { digits, exponent };
+  magnitude: number,
+  roundTrips: (digits: bigint, exponent: number) => boolean,
+  shortest: Decimal | null,
+): Decimal {
+  const exact = exactDecimal(magnitude);
+  let found = shortest;
+  for (let length = 1; found === null; length++) found = closestOfLength(exact, length, roundTrips);
+  if (found.digits.length === 1) return closestOfLength(exact, 2, roundTrips) ?? found;
+  return found;
 }
 
 /** Java's layout: plain between 10^-3 and 10^7, else d.dddE±n; always a digit after the point. */
@@ -351,10 +401,12 @@ export function javaDoubleToString(value: number): string {
   if (value === Number.POSITIVE_INFINITY) return 'Infinity';
   if (value === Number.NEGATIVE_INFINITY) return '-Infinity';
   if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0';
+  const magnitude = Math.abs(value);
+  const [mantissa = '', exponentText = '0'] = magnitude.toExponential().split('e');
   const { digits, exponent } = printedDigits(
-    value,
-    (candidate) => candidate === value,
-    value.toExponential(),
+    magnitude,
+    (digits, exponent) => Number(`${digits}e${exponent}`) === magnitude,
+    { digits: mantissa.replace('.', ''), exponent: Number(exponentText) },
   );
   return javaLayout(value < 0, digits, exponent);
 }
@@ -362,18 +414,11 @@ export function javaDoubleToString(value: number): string {
 /** `Float.toString` of a float32 value, by the same rule over floats. */
 export function javaFloatToString(value: number): string {
   if (!Number.isFinite(value) || value === 0) return javaDoubleToString(value);
-  let shortest = value.toExponential();
-  for (let precision = 1; precision <= 9; precision++) {
-    const candidate = value.toExponential(precision - 1);
-    if (Math.fround(Number(candidate)) === value) {
-      shortest = Number(candidate).toExponential();
-      break;
-    }
-  }
+  const magnitude = Math.abs(value);
   const { digits, exponent } = printedDigits(
-    value,
-    (candidate) => Math.fround(candidate) === value,
-    shortest,
+    magnitude,
+    (digits, exponent) => javaParseFloat(`${digits}e${exponent}`) === magnitude,
+    null,
   );
   return javaLayout(value < 0, digits, exponent);
 }

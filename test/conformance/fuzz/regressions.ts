@@ -480,6 +480,21 @@ export const REGRESSIONS: Regression[] = [
     ),
   },
   {
+    name: 'Cast: the whole value -0.0 cast to int8 is 0',
+    fuzzCase: chain(one('Cast$Value', { spec: 'int8' }), 'float', [record(-0), record(-0.5)]),
+  },
+  {
+    name: 'HeaderFrom: a float halfway between two shortest decimals prints with the even digit (3777570.25 is 3777570.2)',
+    fuzzCase: chain(
+      one('HeaderFrom$Value', { fields: 'm,f', headers: 'm,f', operation: 'copy' }),
+      recordSchema([
+        { name: 'm', type: { type: 'map', values: 'float' } },
+        { name: 'f', type: 'float' },
+      ]),
+      [record({ m: { k: 3_777_570.25 }, f: 3_891_929.25 })],
+    ),
+  },
+  {
     name: 'unknown keys are refused, Connect ignores them',
     fuzzCase: chain(
       one('MaskField$Value', { fields: 'a', 'fields.typo': 'x' }),

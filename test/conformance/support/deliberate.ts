@@ -28,7 +28,7 @@ export const DELIBERATE_DIFFERENCES: DeliberateDifference[] = [
   {
     id: 'java17-float-digits',
     reason:
-      "Floats and doubles are printed as Java 19 and later print them (the shortest digits that read back as the same number; JDK-4511638). Java 17's Float/Double.toString sometimes prints one digit more (1.23456792E8 for the float 1.2345679E8); both read back as the same value.",
+      "Floats and doubles are printed as Java 19 and later print them (the shortest digits that read back as the same number; JDK-4511638). Java 17's Float/Double.toString sometimes prints one digit more or a digit further from the value (1.23456792E8 for the float 1.2345679E8, 4.6824624E25 for 4.6824625E25); both read back as the same value.",
     explains: (difference) =>
       ['value', 'key', 'headers', 'valueSchema', 'keySchema'].includes(difference.aspect) &&
       onlyFloatDigitsDiffer(difference.connect, difference.ours),
@@ -89,8 +89,9 @@ function digitCount(text: string): number {
 
 /**
  * Both renderings say the same thing except for how some float or double is printed: the same double,
- * or the same float where ours has fewer digits (Java 17 prints e.g. 1.23456792E8 for the float
- * 123456792f, Java 19+ and we print 1.2345679E8).
+ * or the same float where ours has fewer digits or as many and closer to the float (Java 17 prints
+ * 1.23456792E8 for the float 123456792f and 4.6824624E25 for 4.68246248609e25; Java 19+ and we print
+ * 1.2345679E8 and 4.6824625E25).
  */
 export function onlyFloatDigitsDiffer(theirs: string, ours: string): boolean {
   const a = theirs.split(JAVA_FLOAT);
@@ -103,7 +104,11 @@ export function onlyFloatDigitsDiffer(theirs: string, ours: string): boolean {
     if (x === y) continue;
     if (i % 2 === 0) return false;
     const sameDouble = Number(x) === Number(y);
-    const sameFloat = Math.fround(Number(x)) === Math.fround(Number(y)) && digitCount(y) < digitCount(x);
+    const float = Math.fround(Number(x));
+    const closer =
+      digitCount(y) < digitCount(x) ||
+      (digitCount(y) === digitCount(x) && Math.abs(Number(y) - float) < Math.abs(Number(x) - float));
+    const sameFloat = float === Math.fround(Number(y)) && closer;
     if (!sameDouble && !sameFloat) return false;
     differs = true;
   }
@@ -150,7 +155,7 @@ export const DELIBERATE_JAVA_DIFFERENCES: DeliberateJavaDifference[] = [
   {
     id: 'unicode-version',
     reason:
-      "Character properties in regexes (\\p{L}, \\w under (?U), case folding) follow Node's Unicode tables (15.x); Java 17 ships Unicode 13, so characters assigned since then (new CJK, emoji, scripts) can classify differently.",
+      "Character properties in regexes (\\p{L}, \\w under (?U), case folding) follow Node's Unicode tables (17.0 in Node 20.20); Java 17 ships Unicode 13, so characters assigned since then (new CJK, emoji, scripts) can classify differently.",
     explains: (difference) =>
       difference.family === 'java.util.regex' &&
       (difference.aspect === 'matches' || difference.aspect === 'replaceFirst') &&
@@ -159,7 +164,7 @@ export const DELIBERATE_JAVA_DIFFERENCES: DeliberateJavaDifference[] = [
   {
     id: 'regex-unsupported',
     reason:
-      'A few Java regex constructs have no exact JavaScript equivalent and are refused at start-up with a message naming them: Unicode blocks (\\p{InGreek}; use \\p{IsGreek}), \\N{...} character names, \\X and \\b{g} graphemes, (?c) canonical equivalence, and backreferences to a group that may not have matched or under (?i).',
+      'A few Java regex constructs have no exact JavaScript equivalent and are refused at start-up with a message naming them: Unicode blocks (\\p{InGreek}; use \\p{IsGreek}), \\N{...} character names, \\X and \\b{g} graphemes, (?c) canonical equivalence, a backreference under (?i) or to a group that may not have matched, an optional or repeated group that can match the empty string ((a*)+), an atomic group or possessive quantifier inside a lookbehind, and a replacement $n naming a group inside a repetition it can sit out.',
     explains: (difference) =>
       difference.family === 'java.util.regex' &&
       (difference.aspect === 'compile' || difference.aspect === 'replaceFirst') &&
