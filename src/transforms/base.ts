@@ -12,7 +12,7 @@ export type Side = 'key' | 'value';
 
 /** The wording every "Connect would fail each record" refusal ends with. */
 export const FAILS_EVERY_RECORD =
-  ' (Kafka Connect accepts this and then fails each record it reaches, so it is refused at start-up)';
+  ' (Kafka Connect accepts this and then fails each record it applies to, so it is refused at start-up)';
 
 export abstract class ConfiguredTransform<D extends ConfigDef> implements Transform {
   protected config!: ParsedConfig<D>;
@@ -39,7 +39,7 @@ export abstract class ConfiguredTransform<D extends ConfigDef> implements Transf
   }
 
   /**
-   * A config the schema shows cannot work: Connect accepts it and then fails each record it reaches, so
+   * A config the schema shows cannot work: Connect accepts it and then fails each record it applies to, so
    * we refuse it at start-up instead (a deliberate difference, listed in the README).
    */
   protected failsEveryRecord(key: string, message: string): ConfigError {

@@ -3,11 +3,15 @@ import { colonPairs, defineConfig, javaSplit } from '../config-def.ts';
 import {
   type AvroField,
   type AvroSchema,
+  connectTypeOf,
   copyField,
   copyRecordBasics,
   fieldDefault,
+  isOptional,
   isValidAvroName,
+  unwrapOptional,
 } from '../schema.ts';
+import { TransformDataError } from '../types.ts';
 
 const definition = defineConfig({
   exclude: { type: 'list', default: [], doc: 'fields to drop' },
@@ -25,7 +29,7 @@ export class ReplaceField extends SideTransform<typeof definition> {
   protected readonly definition = definition;
   private renames = new Map<string, string>();
   private reverse = new Map<string, string>();
-  private copies: Array<{ to: string; from: string; fallback: unknown }> = [];
+  private copies: Array<{ to: string; from: string; fallback: unknown; required: boolean }> = [];
 
   protected override validate(): void {
     this.renames = new Map();
@@ -78,12 +82,26 @@ export class ReplaceField extends SideTransform<typeof definition> {
       const from = this.reverse.get(field.name) ?? field.name;
       const source = byName.get(from) as AvroField;
       if (from !== field.name && JSON.stringify(source.type) !== JSON.stringify(field.type)) {
-        throw this.failsEveryRecord(
-          'renames',
-          `field "${field.name}" would take its value from "${from}", which has another type (Connect reads output fields through the inverted renames)`,
-        );
+        // Connect's Struct.put checks each value against the output field's schema: a value of the same
+        // type passes whatever the optionality, and a null fails a required field (see mapValue); a
+        // nested record must have the very same schema, and any other type never fits.
+        const sourceBase = unwrapOptional(source.type).base;
+        const targetBase = unwrapOptional(field.type).base;
+        const sameType =
+          JSON.stringify(sourceBase) === JSON.stringify(targetBase) && connectTypeOf(targetBase) !== 'struct';
+        if (!sameType) {
+          throw this.failsEveryRecord(
+            'renames',
+            `field "${from}" would fill output field "${field.name}", which has another type (Connect reads output fields through the inverted renames)`,
+          );
+        }
       }
-      return { to: field.name, from, fallback: replaceNull ? fieldDefault(source) : null };
+      return {
+        to: field.name,
+        from,
+        fallback: replaceNull ? fieldDefault(source) : null,
+        required: !isOptional(field.type),
+      };
     });
     return copyRecordBasics(record, fields);
   }
@@ -92,9 +110,15 @@ export class ReplaceField extends SideTransform<typeof definition> {
     if (value === null || value === undefined) return value;
     const source = value as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    for (const { from, to, fallback } of this.copies) {
+    for (const { from, to, fallback, required } of this.copies) {
       const fieldValue = source[from];
-      out[to] = fieldValue === null || fieldValue === undefined ? fallback : fieldValue;
+      const copied = fieldValue === null || fieldValue === undefined ? fallback : fieldValue;
+      if (copied === null && required) {
+        throw new TransformDataError(
+          `ReplaceField: field "${to}" is required but its value, read from "${from}", is null`,
+        );
+      }
+      out[to] = copied;
     }
     return out;
   }

@@ -405,6 +405,25 @@ export const REGRESSIONS: Regression[] = [
     ),
   },
   {
+    name: 'ReplaceField: a value read through an inverted rename fits if only optionality differs; a null then fails the required field',
+    fuzzCase: chain(
+      one('ReplaceField$Value', { exclude: 'a', renames: 'a:b' }),
+      recordSchema([
+        { name: 'a', type: ['null', 'string'], default: null },
+        { name: 'b', type: 'string' },
+      ]),
+      [record({ a: 'x', b: 'y' }), record({ a: null, b: 'y' }), record(null)],
+    ),
+  },
+  {
+    name: 'RegexRouter: a replacement naming a missing group is refused; Connect fails the topics it matches',
+    fuzzCase: chain(one('RegexRouter', { regex: 'ses-(.*)', replacement: '$2' }), 'string', [
+      record('a', { topic: 'ses-x' }),
+      record('b', { topic: 'other' }),
+    ]),
+    deliberate: 'fails-every-record',
+  },
+  {
     name: 'ReplaceField: two renames to one name are refused (Connect picks by hash order)',
     fuzzCase: chain(
       one('ReplaceField$Value', { renames: 'a:c,b:c', exclude: 'b' }),

@@ -75,11 +75,47 @@ export const DELIBERATE_DIFFERENCES: DeliberateDifference[] = [
   {
     id: 'fails-every-record',
     reason:
-      'A config that the schema shows cannot work (a cast, mask, flatten or field access the field type does not support, a $Key transform on a key that is not a record) is refused at start-up; Connect accepts it and fails each record that reaches it.',
-    explains: (difference) =>
-      refusedAtStartup(difference, /Kafka Connect accepts this and then fails each record it reaches/),
+      'A config that the schema shows cannot work (a cast, mask, flatten or field access the field type does not support, a $Key transform on a key that is not a record) is refused at start-up; Connect accepts it and fails each record it applies to (tombstones, records whose field is null, topics a RegexRouter does not match and records a predicate skips get through).',
+    explains: (difference, context) =>
+      refusedAtStartup(difference, /Kafka Connect accepts this and then fails each record it applies to/) &&
+      connectFailedWhereItApplies(difference.ours, context),
   },
 ];
+
+/** Follows a dotted path; undefined when something on the way is missing or null. */
+function fieldAt(value: unknown, path: string): unknown {
+  let current = value;
+  for (const name of path.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[name];
+  }
+  return current;
+}
+
+/**
+ * Checks the claim behind fails-every-record against what Connect did: each record Connect did not fail
+ * is one the refused step does not apply to: its key or value (the step's side) is null, the field our
+ * message names first is null there, its topic did not match (RegexRouter), or the step's predicate
+ * may have skipped it.
+ */
+function connectFailedWhereItApplies(ourMessage: string, context: DifferenceContext): boolean {
+  if (context.connect.kind !== 'ran') return false;
+  const alias = /\btransforms\.([^.]+)\./.exec(ourMessage)?.[1];
+  if (alias === undefined) return false;
+  const config = context.testCase.config;
+  if (config[`transforms.${alias}.predicate`] !== undefined) return true;
+  const side = (config[`transforms.${alias}.type`] ?? '').trim().endsWith('$Key') ? 'key' : 'value';
+  const field = /field "([^"]*)"/.exec(ourMessage)?.[1];
+  return context.connect.records.every((outcome, index) => {
+    if (outcome.kind !== 'record') return true;
+    const input = context.testCase.records[index];
+    if (input === undefined) return false;
+    const operated = input[side];
+    if (operated === null || operated === undefined) return true;
+    if (field !== undefined && (fieldAt(operated, field) ?? null) === null) return true;
+    return /\.(regex|replacement): /.test(ourMessage) && outcome.record.topic === input.topic;
+  });
+}
 
 const JAVA_FLOAT = /(-?\d+\.\d+(?:E-?\d+)?)/;
 
