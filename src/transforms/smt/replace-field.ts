@@ -83,16 +83,17 @@ export class ReplaceField extends SideTransform<typeof definition> {
       const source = byName.get(from) as AvroField;
       if (from !== field.name && JSON.stringify(source.type) !== JSON.stringify(field.type)) {
         // Connect's Struct.put checks each value against the output field's schema: a value of the same
-        // type passes whatever the optionality, and a null fails a required field (see mapValue); a
-        // nested record must have the very same schema, and any other type never fits.
+        // type passes whatever the optionality, and a null fails a required field (see mapValue). Any
+        // other pairing is refused: Connect's check lets some through (a Date into a Timestamp field, an
+        // empty list into a list of another type) and its converter then writes them in the other encoding.
         const sourceBase = unwrapOptional(source.type).base;
         const targetBase = unwrapOptional(field.type).base;
         const sameType =
           JSON.stringify(sourceBase) === JSON.stringify(targetBase) && connectTypeOf(targetBase) !== 'struct';
         if (!sameType) {
-          throw this.failsEveryRecord(
+          throw this.configError(
             'renames',
-            `field "${from}" would fill output field "${field.name}", which has another type (Connect reads output fields through the inverted renames)`,
+            `field "${from}" would fill output field "${field.name}", which has another type (Connect reads output fields through the inverted renames); rename into a field of the same type or exclude "${field.name}" differently`,
           );
         }
       }

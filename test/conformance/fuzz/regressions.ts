@@ -424,6 +424,18 @@ export const REGRESSIONS: Regression[] = [
     deliberate: 'fails-every-record',
   },
   {
+    name: 'ReplaceField: a Date renamed into a Timestamp field through the inverted renames is refused (Connect lets it through)',
+    fuzzCase: chain(
+      one('ReplaceField$Value', { exclude: 'day', renames: 'day:at' }),
+      recordSchema([
+        { name: 'at', type: TIMESTAMP },
+        { name: 'day', type: DATE },
+      ]),
+      [record({ at: 5, day: 1 })],
+    ),
+    deliberate: 'inverted-rename-type',
+  },
+  {
     name: 'ReplaceField: two renames to one name are refused (Connect picks by hash order)',
     fuzzCase: chain(
       one('ReplaceField$Value', { renames: 'a:c,b:c', exclude: 'b' }),

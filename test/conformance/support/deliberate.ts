@@ -73,6 +73,16 @@ export const DELIBERATE_DIFFERENCES: DeliberateDifference[] = [
     explains: (difference) => refusedAtStartup(difference, /\.renames: two fields are renamed to "/),
   },
   {
+    id: 'inverted-rename-type',
+    reason:
+      'A ReplaceField rename that makes an output field take its value, through the inverted renames, from a field of another type is refused. Connect puts the value in anyway and fails the records where it does not fit; the few it lets through (a Date into a Timestamp field, an empty list into a list of another type) come out in the other encoding.',
+    explains: (difference) =>
+      refusedAtStartup(
+        difference,
+        /\.renames: field "[^"]*" would fill output field "[^"]*", which has another type/,
+      ),
+  },
+  {
     id: 'fails-every-record',
     reason:
       'A config that the schema shows cannot work (a cast, mask, flatten or field access the field type does not support, a $Key transform on a key that is not a record) is refused at start-up; Connect accepts it and fails each record it applies to (tombstones, records whose field is null, topics a RegexRouter does not match and records a predicate skips get through).',
