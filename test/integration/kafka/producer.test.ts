@@ -246,7 +246,10 @@ describe('kafkajs adapter against the local broker', function () {
     // Waiting does not create a topic: handed back (never dead-lettered), with the command that fixes it.
     assert.equal(failed.error.code, 'KAFKA_TOPIC_NOT_FOUND');
     assert.equal(failed.error.retriable, false);
-    assert.match(failed.error.message, new RegExp(`topic "${missing}" does not exist.*ses-kafka topics create`));
+    assert.match(
+      failed.error.message,
+      new RegExp(`topic "${missing}" does not exist.*ses-kafka topics create`),
+    );
   });
 
   it('splits a send larger than the broker accepts per request, and writes each record exactly once', async () => {
