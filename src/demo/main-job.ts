@@ -12,6 +12,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { createProgress } from '../cli/progress.ts';
 import { LOCAL_METADATA_TABLE, localStackEnv } from '../config/local-env.ts';
 import { loadPipelineSettings } from '../config/pipeline-settings.ts';
+import { KafkajsConsumerGroup } from '../kafka/kafkajs-consumer.ts';
 import { handleSqsEvent } from '../lambda/sqs-handler.ts';
 import { logger } from '../observability/logger.ts';
 import { registerSchemas } from '../registration/register-schemas.ts';
@@ -213,8 +214,10 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
   let consumed = 0;
   try {
     const summary = await runConsumer({
-      kafka: { clientId: 'ses-kafka-start', brokers: [endpoints.kafkaBrokers], logLevel: logLevel.NOTHING },
-      groupId: `ses-kafka-start-${runId}`,
+      consumer: new KafkajsConsumerGroup(
+        { clientId: 'ses-kafka-start', brokers: [endpoints.kafkaBrokers], logLevel: logLevel.NOTHING },
+        { groupId: `ses-kafka-start-${runId}` },
+      ),
       topics: [topic],
       fromBeginning: true,
       decoder: new AvroDecoder({ confluent: { url: endpoints.registryUrl } }),

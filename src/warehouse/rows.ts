@@ -4,7 +4,8 @@
  * a missing or mistyped field becomes NULL instead of failing the record. Only `eventId` is required,
  * because rows are upserted on it.
  */
-import type { DecodeErrorRow, EventRow, RecipientRow, WarehouseEvent } from './model.ts';
+import { jsonSafe, type SchemaExtras } from './evolution.ts';
+import type { Cell, DecodeErrorRow, EventRow, RecipientRow, WarehouseEvent } from './model.ts';
 
 /** Where a record came from on Kafka and how it was framed. */
 export interface RecordOrigin {
@@ -23,6 +24,13 @@ export interface RowMappingOptions {
   campaignKeys?: readonly string[];
   /** Clock for ingested_at; injectable for tests. */
   now?: () => Date;
+  /** ingested_at for every row of a batch, so the clock is read once per batch rather than per row. */
+  ingestedAt?: string;
+  /**
+   * What the schema of the value brings (evolution.ts): extra columns to fill, and whether it holds
+   * bytes that need converting before JSON. Without it, values are converted defensively.
+   */
+  schema?: SchemaExtras;
 }
 
 export const DEFAULT_CAMPAIGN_KEYS = ['campaign', 'campaignId', 'campaign_id', 'campaignName'] as const;
@@ -37,18 +45,20 @@ function isObject(value: unknown): value is Obj {
 
 /**
  * The value at `path`, nested (`mail.messageId`) or flattened by a Flatten transform (`mail_messageId`,
- * `mail.messageId` as one name).
+ * `mail.messageId` as one name). The flattened names are tried only when the top-level field is absent:
+ * Flatten replaces the record, so a present (even null) `bounce` means nothing under it was flattened.
  */
 export function lookup(value: unknown, ...path: string[]): unknown {
-  let current: unknown = value;
-  for (const key of path) {
-    if (!isObject(current) || !(key in current)) {
-      current = undefined;
-      break;
+  if (!isObject(value)) return undefined;
+  const head = path[0] as string;
+  if (head in value || path.length < 2) {
+    let current: unknown = value[head];
+    for (let index = 1; index < path.length; index += 1) {
+      if (!isObject(current)) return undefined;
+      current = current[path[index] as string];
     }
-    current = current[key];
+    return current;
   }
-  if (current !== undefined || path.length < 2 || !isObject(value)) return current;
   for (const delimiter of ['_', '.']) {
     const flat = path.join(delimiter);
     if (flat in value) return value[flat];
@@ -73,8 +83,8 @@ function integer(value: unknown): number | null {
 /** Epoch millis (the base schema), a Date, or text a TimestampConverter produced -> ISO-8601 UTC. */
 export function toIsoTimestamp(value: unknown): string | null {
   let millis: number | undefined;
-  if (value instanceof Date) millis = value.getTime();
-  else if (typeof value === 'number') millis = value;
+  if (typeof value === 'number') millis = value;
+  else if (value instanceof Date) millis = value.getTime();
   else if (typeof value === 'bigint') millis = Number(value);
   else if (typeof value === 'string') {
     const trimmed = value.trim();
@@ -87,17 +97,12 @@ export function toIsoTimestamp(value: unknown): string | null {
 
 /** JSON text that survives Avro's bytes (Buffer) and long-as-bigint values. */
 export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) => {
-    if (typeof item === 'bigint') return item.toString();
-    if (isObject(item) && (item as { type?: unknown }).type === 'Buffer' && Array.isArray(item.data)) {
-      return Buffer.from(item.data as number[]).toString('base64');
-    }
-    return item;
-  });
+  return JSON.stringify(jsonSafe(value));
 }
 
-function jsonOrNull(value: unknown): string | null {
-  return value === undefined || value === null ? null : toJson(value);
+function jsonOrNull(value: unknown, convert: boolean): Cell {
+  if (value === undefined || value === null) return null;
+  return (convert ? jsonSafe(value) : value) as Cell;
 }
 
 function domainOf(address: string | null): string | null {
@@ -122,19 +127,35 @@ function subjectOf(value: unknown): string | null {
   return header ? text(header.value) : null;
 }
 
-function campaignOf(value: unknown, keys: readonly string[]): string | null {
+function campaignOf(value: unknown, lowerKeys: readonly string[]): string | null {
   const sources = [lookup(value, 'metadata', 'attributes'), lookup(value, 'mail', 'tags')];
   for (const source of sources) {
     if (!isObject(source)) continue;
-    const byLowerName = new Map(Object.entries(source).map(([name, item]) => [name.toLowerCase(), item]));
-    for (const key of keys) {
-      const found = byLowerName.get(key.toLowerCase());
-      const candidate = Array.isArray(found) ? found[0] : found;
-      const campaign = text(candidate);
-      if (campaign !== null && campaign !== '') return campaign;
+    let best: string | null = null;
+    let bestRank = lowerKeys.length;
+    for (const name of Object.keys(source)) {
+      const rank = lowerKeys.indexOf(name.toLowerCase());
+      if (rank < 0 || rank >= bestRank) continue;
+      const found = source[name];
+      const campaign = text(Array.isArray(found) ? found[0] : found);
+      if (campaign !== null && campaign !== '') {
+        best = campaign;
+        bestRank = rank;
+      }
     }
+    if (best !== null) return best;
   }
   return null;
+}
+
+const lowerKeysCache = new WeakMap<readonly string[], readonly string[]>();
+function lowerCased(keys: readonly string[]): readonly string[] {
+  let lower = lowerKeysCache.get(keys);
+  if (lower === undefined) {
+    lower = keys.map((key) => key.toLowerCase());
+    lowerKeysCache.set(keys, lower);
+  }
+  return lower;
 }
 
 function strings(value: unknown): string[] {
@@ -228,6 +249,8 @@ export function toWarehouseEvent(
         'decoded record has no eventId field, so it cannot be upserted; keep eventId in the transform chain (ReplaceField exclude/include)',
     };
   }
+  // Without the schema, the value may hold Buffers (Avro bytes) that JSON would render as byte arrays.
+  const convert = options.schema?.hasBinary ?? true;
   const eventType = text(lookup(value, 'eventType'));
   const eventTime = toIsoTimestamp(lookup(value, 'eventTime'));
   const sourceAddress = text(lookup(value, 'mail', 'sourceAddress')) ?? text(lookup(value, 'mail', 'source'));
@@ -246,12 +269,12 @@ export function toWarehouseEvent(
     sending_account_id: text(lookup(value, 'mail', 'sendingAccountId')),
     subject: subjectOf(value),
     destination_count: Array.isArray(destination) ? destination.length : null,
-    tags: jsonOrNull(lookup(value, 'mail', 'tags')),
+    tags: jsonOrNull(lookup(value, 'mail', 'tags'), convert),
     metadata_status: text(lookup(value, 'metadata', 'status')),
     metadata_source: text(lookup(value, 'metadata', 'source')),
     metadata_reason: text(lookup(value, 'metadata', 'reason')),
-    metadata_attributes: jsonOrNull(lookup(value, 'metadata', 'attributes')),
-    campaign: campaignOf(value, options.campaignKeys ?? DEFAULT_CAMPAIGN_KEYS),
+    metadata_attributes: jsonOrNull(lookup(value, 'metadata', 'attributes'), convert),
+    campaign: campaignOf(value, lowerCased(options.campaignKeys ?? DEFAULT_CAMPAIGN_KEYS)),
     bounce_type: text(lookup(value, 'bounce', 'bounceType')),
     bounce_sub_type: text(lookup(value, 'bounce', 'bounceSubType')),
     complaint_feedback_type: text(lookup(value, 'complaint', 'complaintFeedbackType')),
@@ -270,9 +293,10 @@ export function toWarehouseEvent(
     kafka_offset: origin.offset,
     wire_format: origin.wireFormat ?? null,
     schema_id: origin.schemaId ?? null,
-    ingested_at: (options.now?.() ?? new Date()).toISOString(),
-    raw_value: toJson(value),
+    ingested_at: options.ingestedAt ?? (options.now?.() ?? new Date()).toISOString(),
+    raw_value: convert ? (jsonSafe(value) as Cell) : value,
   };
+  for (const extra of options.schema?.fields ?? []) event[extra.column.name] = extra.read(value);
   return { ok: true, row: { event, recipients: recipientsOf(value, eventId, eventType) } };
 }
 

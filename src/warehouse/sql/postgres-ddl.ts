@@ -14,6 +14,8 @@ export const POSTGRES_TYPES: TypeMap = {
   text: 'text',
   integer: 'integer',
   bigint: 'bigint',
+  double: 'double precision',
+  boolean: 'boolean',
   timestamp: 'timestamptz',
   date: 'date',
   json: 'jsonb',
