@@ -8,13 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { addBenchOptions, type BenchCliOptions } from '../src/cli/bench.ts';
 import { coldStart } from './cold-start.ts';
+import { consume } from './consume.ts';
 import { encoding } from './encoding.ts';
 import { endToEnd } from './end-to-end.ts';
 import { type Benchmark, type BenchReport, printReport, RESULTS_DIR, writeReport } from './lib/report.ts';
 import { memory } from './memory.ts';
 import { pipelineCpu } from './pipeline-cpu.ts';
 
-export const BENCHMARKS: readonly Benchmark[] = [pipelineCpu, endToEnd, coldStart, encoding, memory];
+export const BENCHMARKS: readonly Benchmark[] = [pipelineCpu, endToEnd, coldStart, encoding, memory, consume];
 
 export interface BenchOptions {
   quick?: boolean;

@@ -40,6 +40,7 @@ export interface RecordDecoder {
 }
 
 export interface ConsumeProgress {
+  /** Records handed to the sink so far (a sink that rolls files makes them durable later). */
   records: number;
   events: number;
   decodeErrors: number;
@@ -193,7 +194,16 @@ export async function runConsumer(options: ConsumeOptions): Promise<ConsumeSumma
     resolveDone = resolve;
   });
   const stop = (reason: StopReason, error?: Error) => {
-    if (stopping) return;
+    const failure = reason === 'failed' || reason === 'setup';
+    if (stopping) {
+      // A failure while finishing (the final flush, say) still has to be reported, whatever stopped the run.
+      if (failure && !failed) {
+        failed = true;
+        summary.stoppedBecause = reason;
+        if (error) summary.error = error;
+      }
+      return;
+    }
     stopping = true;
     summary.stoppedBecause = reason;
     if (error) summary.error = error;
@@ -376,8 +386,25 @@ export async function runConsumer(options: ConsumeOptions): Promise<ConsumeSumma
     return { kind: 'batch', generation, batch: { slices, extraColumns }, records };
   }
 
+  /** Written to the sink, per partition, in offset order, until the sink says it is durable. */
+  const notYetDurable = new Map<string, Array<{ next: bigint; events: number; errors: number }>>();
+  const written = { records: 0, events: 0, decodeErrors: 0 };
+
+  function countDurable(offsets: readonly TopicPartitionOffset[]): void {
+    for (const { topic, partition, offset } of offsets) {
+      const pending = notYetDurable.get(tpKey(topic, partition)) ?? [];
+      while (pending.length > 0 && (pending[0] as { next: bigint }).next <= BigInt(offset)) {
+        const done = pending.shift() as { events: number; errors: number };
+        summary.records += done.events + done.errors;
+        summary.events += done.events;
+        summary.decodeErrors += done.errors;
+      }
+    }
+  }
+
   async function commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
     if (offsets.length === 0) return;
+    countDurable(offsets);
     try {
       await options.consumer.commit(offsets);
       for (const { topic, partition, offset } of offsets) {
@@ -396,6 +423,8 @@ export async function runConsumer(options: ConsumeOptions): Promise<ConsumeSumma
   async function perform(item: QueueItem): Promise<void> {
     if (item.kind === 'retain') {
       options.sink.retain(item.owned);
+      // What the sink still buffered is gone; it is read again and counted when it is written again.
+      notYetDurable.clear();
       return;
     }
     if (item.kind === 'flush') {
@@ -408,16 +437,21 @@ export async function runConsumer(options: ConsumeOptions): Promise<ConsumeSumma
     let recipients = 0;
     let errors = 0;
     for (const slice of item.batch.slices) {
+      const counts = { next: BigInt((slice.records.at(-1) as SliceRecord).offset) + 1n, events: 0, errors: 0 };
       for (const record of slice.records) {
         if (record.event) {
-          events += 1;
+          counts.events += 1;
           recipients += record.event.recipients.length;
-        } else errors += 1;
+        } else counts.errors += 1;
       }
+      events += counts.events;
+      errors += counts.errors;
+      const key = tpKey(slice.topic, slice.partition);
+      notYetDurable.set(key, [...(notYetDurable.get(key) ?? []), counts]);
     }
-    summary.records += item.records;
-    summary.events += events;
-    summary.decodeErrors += errors;
+    written.records += item.records;
+    written.events += events;
+    written.decodeErrors += errors;
     summary.batches += 1;
     observer.written?.({ events, recipients, decodeErrors: errors });
     await commit(durable);
@@ -425,9 +459,9 @@ export async function runConsumer(options: ConsumeOptions): Promise<ConsumeSumma
     const last = lastSlice.records.at(-1) as SliceRecord;
     const high = highWatermarks.get(tpKey(lastSlice.topic, lastSlice.partition));
     options.onProgress?.({
-      records: summary.records,
-      events: summary.events,
-      decodeErrors: summary.decodeErrors,
+      records: written.records,
+      events: written.events,
+      decodeErrors: written.decodeErrors,
       topic: lastSlice.topic,
       partition: lastSlice.partition,
       offset: last.offset,
@@ -457,7 +491,7 @@ export async function runConsumer(options: ConsumeOptions): Promise<ConsumeSumma
         writing = false;
         if (item.kind === 'batch') lastActivity = Date.now();
       }
-      if (options.max !== undefined && summary.records >= options.max) stop('max');
+      if (options.max !== undefined && written.records >= options.max) stop('max');
     }
   }
 

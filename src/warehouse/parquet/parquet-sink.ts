@@ -313,6 +313,7 @@ export class ParquetSink implements Sink {
       last: file.last,
     };
     const out = join(file.spool, 'out');
+    await mkdir(out, { recursive: true });
     const published: Array<{ local: string; key: string }> = [];
     if (file.eventsSpooled > 0) {
       const names = this.#columns.names();
@@ -340,7 +341,6 @@ export class ParquetSink implements Sink {
       const types = DECODE_ERRORS.columns as Record<string, ColumnType>;
       const columns = `{${names.map((name) => `${name}: ${sqlString(DUCKDB_TYPES[types[name] ?? 'text'])}`).join(', ')}}`;
       const local = join(out, 'errors.parquet');
-      await mkdir(out, { recursive: true });
       await this.#duck.run(
         `COPY (SELECT * FROM read_json(${sqlString(join(file.spool, 'errors.jsonl'))}, format = 'newline_delimited', columns = ${columns})) TO ${sqlString(local)} (FORMAT PARQUET, COMPRESSION SNAPPY)`,
       );
