@@ -101,7 +101,7 @@ class TimedConsumerGroup implements ConsumerGroupPort {
 }
 
 /** The floor: decode every record and drop it. Resolves with events/s. */
-async function floor(topic: string, total: number): Promise<number> {
+export async function floor(topic: string, total: number): Promise<number> {
   const group = new KafkajsConsumerGroup(kafkaConfig, { groupId: uniqueName('bench-floor') });
   const avro = decoder();
   let decoded = 0;
@@ -140,7 +140,7 @@ async function floor(topic: string, total: number): Promise<number> {
 }
 
 /** One sink run: a fresh group reads everything; resolves with events/s. */
-async function sinkRun(topic: string, total: number, sinkOptions: SinkOptions): Promise<number> {
+export async function sinkRun(topic: string, total: number, sinkOptions: SinkOptions): Promise<number> {
   const group = new TimedConsumerGroup(
     new KafkajsConsumerGroup(kafkaConfig, { groupId: uniqueName('bench-sink') }),
   );
@@ -199,7 +199,7 @@ async function dropSchemas(schemas: readonly string[]): Promise<void> {
 }
 
 /** `total` enriched SES values encoded half Confluent (Apicurio), half Glue (moto), interleaved. */
-async function produceInput(topic: string, total: number, glueSchemaName: string): Promise<void> {
+export async function produceInput(topic: string, total: number, glueSchemaName: string): Promise<void> {
   const runtime = buildRuntime(
     benchEnv({ topic, dlqTopic: `${topic}-dlq`, table: 'unused', extra: { SES_KAFKA_TRANSFORMS_FILE: '' } }),
     { producer: new AcceptingProducer(), metadata: new FixedMetadata() },

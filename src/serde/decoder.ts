@@ -104,7 +104,11 @@ function lookupError(wireFormat: WireFormat, id: string, error: unknown): Pipeli
       { retriable: false, cause: error },
     );
   }
-  return new SchemaLookupError(wireFormat, error.code, error.message, {
+  const notAnApi = [error, error.cause].some((link) => httpStatusOf(link) === 404);
+  const message = notAnApi
+    ? `${error.message} (the URL answers 404 without a registry error body: is it the registry's API root, e.g. http://host:8081/apis/ccompat/v7 for Apicurio?)`
+    : error.message;
+  return new SchemaLookupError(wireFormat, error.code, message, {
     retriable: error.retriable,
     cause: error,
   });
