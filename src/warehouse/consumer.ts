@@ -437,7 +437,11 @@ export async function runConsumer(options: ConsumeOptions): Promise<ConsumeSumma
     let recipients = 0;
     let errors = 0;
     for (const slice of item.batch.slices) {
-      const counts = { next: BigInt((slice.records.at(-1) as SliceRecord).offset) + 1n, events: 0, errors: 0 };
+      const counts = {
+        next: BigInt((slice.records.at(-1) as SliceRecord).offset) + 1n,
+        events: 0,
+        errors: 0,
+      };
       for (const record of slice.records) {
         if (record.event) {
           counts.events += 1;
