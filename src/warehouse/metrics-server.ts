@@ -28,7 +28,8 @@ export class ConsumerMetrics implements ConsumerObserver {
 
   constructor(labels: { group: string; sink: string }) {
     this.registry.setDefaultLabels(labels);
-    collectDefaultMetrics({ register: this.registry, prefix: 'ses_kafka_consumer_process_' });
+    // Unprefixed, as Prometheus names them everywhere (process_cpu_seconds_total...), so stock dashboards work.
+    collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
     this.#lag = new Gauge({
       name: 'ses_kafka_consumer_lag_records',
