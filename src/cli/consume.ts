@@ -333,7 +333,7 @@ export async function runConsume(
   const continuing = prepared.fromBeginning ? await partitionsWithOffsets(prepared) : 0;
   if (continuing > 0) {
     io.writeErr(
-      `note: group ${consumer.groupId} already has committed offsets on ${continuing} partition(s); --from-beginning applies only to partitions without one, so those continue where the group left off. To read everything again, pass a new --group (rows are upserted on eventId, so nothing is duplicated).`,
+      `note: group ${consumer.groupId} has committed offsets on ${continuing} partition(s); --from-beginning applies only to partitions without one`,
     );
   }
 
@@ -368,7 +368,7 @@ export async function runConsume(
   io.writeOut(formatSummary(summary, sink.description, decodeErrorsLocation(sinkOptions)));
   if (summary.records === 0 && continuing > 0 && summary.stoppedBecause !== 'failed') {
     io.writeErr(
-      `note: nothing was read: group ${consumer.groupId} had already committed past every record (see the note above)`,
+      `note: nothing was read: group ${consumer.groupId} had already committed past every record. To read the topic again, pass a new --group (rows are upserted on eventId, so nothing is duplicated).`,
     );
   }
   if (summary.stoppedBecause === 'failed' || summary.stoppedBecause === 'setup') {

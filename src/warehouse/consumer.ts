@@ -121,6 +121,12 @@ const DEFAULT_FLUSH_CHECK_MS = 1_000;
 const MAX_QUEUED_RECORDS = 40_000;
 /** Records per sink write, at most: large enough to spread each transaction's fixed cost. */
 const MAX_WRITE_RECORDS = 20_000;
+/**
+ * A write starts once this many records are queued, or once the oldest has waited LINGER_MS: each sink
+ * write has a fixed cost (statement planning, a transaction, an fsync) that small writes pay per record.
+ */
+const MIN_WRITE_RECORDS = 5_000;
+const LINGER_MS = 200;
 
 async function withRetries<T>(attempts: number, run: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
@@ -165,7 +171,7 @@ class StopRun extends Error {
 }
 
 type QueueItem =
-  | { kind: 'batch'; generation: number; batch: SinkBatch; records: number }
+  | { kind: 'batch'; generation: number; batch: SinkBatch; records: number; queuedAt: number }
   | { kind: 'flush'; mode: 'due' | 'all' }
   | { kind: 'retain'; owned: readonly TopicPartition[] };
 
@@ -383,7 +389,14 @@ export async function runConsumer(options: ConsumeOptions): Promise<ConsumeSumma
       records += item.records;
     }
     releaseRoom();
-    return { kind: 'batch', generation, batch: { slices, extraColumns }, records };
+    return { kind: 'batch', generation, batch: { slices, extraColumns }, records, queuedAt: Date.now() };
+  }
+
+  /** How long to wait for more records before writing what is queued (0: write now). */
+  function lingerFor(): number {
+    const first = queue[0];
+    if (first?.kind !== 'batch' || draining || stopping || queuedRecords >= MIN_WRITE_RECORDS) return 0;
+    return Math.max(0, LINGER_MS - (Date.now() - first.queuedAt));
   }
 
   /** Written to the sink, per partition, in offset order, until the sink says it is durable. */
@@ -477,6 +490,16 @@ export async function runConsumer(options: ConsumeOptions): Promise<ConsumeSumma
   let draining = false;
   async function writerLoop(): Promise<void> {
     while (!writerStopped) {
+      const linger = failed ? 0 : lingerFor();
+      if (linger > 0) {
+        await Promise.race([
+          sleep(linger),
+          new Promise<void>((resolve) => {
+            wake = resolve;
+          }),
+        ]);
+        continue;
+      }
       const item = failed ? undefined : takeWork();
       if (item === undefined) {
         if (draining || failed) return;
@@ -530,7 +553,13 @@ export async function runConsumer(options: ConsumeOptions): Promise<ConsumeSumma
     }
     if (stopping || fetchedIn !== generation || !control.isActive()) return;
     submitted += records.length;
-    enqueue({ kind: 'batch', generation: fetchedIn, batch: prepared, records: records.length });
+    enqueue({
+      kind: 'batch',
+      generation: fetchedIn,
+      batch: prepared,
+      records: records.length,
+      queuedAt: Date.now(),
+    });
     // The position moves on (not a commit): the client fetches the next records while these are written.
     control.markRead(last.offset);
     lastActivity = Date.now();

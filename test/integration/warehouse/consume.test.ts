@@ -426,4 +426,38 @@ describe('warehouse consumer end to end (Kafka, Apicurio, moto, DuckDB, PostgreS
     assert.equal(events.length, values.length);
     assert.equal(readFileSync(decodeErrorsPathFor(out), 'utf8').trim().split('\n').length, 3);
   });
+
+  it('--from-beginning with a group that already committed everything says so instead of silently reading nothing', async () => {
+    const out = join(dir, 'events.jsonl');
+    const options = {
+      topic: [topic],
+      fromBeginning: true,
+      to: 'jsonl' as const,
+      out,
+      local: true,
+      untilIdle: String(IDLE_MS),
+      unknownSchema: 'decode-error' as const,
+    };
+    const first = { out: [] as string[], err: [] as string[] };
+    const firstIo = {
+      writeOut: (line: string) => first.out.push(line),
+      writeErr: (line: string) => first.err.push(line),
+    };
+    assert.equal(await runConsume(options, firstIo), 0, first.err.join('\n'));
+    // No --group: the default group belongs to this output file, and it now holds every offset.
+    assert.match(first.err.join('\n'), /as group ses-kafka-warehouse-jsonl-[0-9a-f]{10} /);
+    assert.doesNotMatch(first.err.join('\n'), /note:/);
+    const again = { out: [] as string[], err: [] as string[] };
+    const againIo = {
+      writeOut: (line: string) => again.out.push(line),
+      writeErr: (line: string) => again.err.push(line),
+    };
+    assert.equal(await runConsume(options, againIo), 0, again.err.join('\n'));
+    assert.match(again.out.join('\n'), /consumed 0 records/);
+    assert.match(
+      again.err.join('\n'),
+      /note: group ses-kafka-warehouse-jsonl-\w+ has committed offsets on 2 partition\(s\); --from-beginning applies only to partitions without one/,
+    );
+    assert.match(again.err.join('\n'), /note: nothing was read: .*pass a new --group/);
+  });
 });
