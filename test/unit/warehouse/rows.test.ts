@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { lookup, toIsoTimestamp, toWarehouseEvent } from '../../../src/warehouse/rows.ts';
+import fc from 'fast-check';
+import { isoFromMillis, lookup, toIsoTimestamp, toWarehouseEvent } from '../../../src/warehouse/rows.ts';
 import { CAMPAIGNS, type FixtureValue, fixtureValues } from './ses-values.ts';
 
 const origin = { topic: 'ses-events', partition: 2, offset: '41', wireFormat: 'confluent', schemaId: '7' };
@@ -212,5 +213,21 @@ describe('warehouse rows from decoded values', () => {
     }
     for (const input of [null, undefined, {}, 'yesterday', Number.NaN])
       assert.equal(toIsoTimestamp(input), null);
+  });
+});
+
+describe('isoFromMillis', () => {
+  it('writes exactly what Date.prototype.toISOString writes, over the whole range a Date holds', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -8.64e15, max: 8.64e15 }), (millis) => {
+        assert.equal(isoFromMillis(millis), new Date(millis).toISOString());
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const millis of [
+      0, -1, 951_782_400_000, 4_107_542_399_999, 253_402_300_799_999, -62_167_219_200_000,
+    ]) {
+      assert.equal(isoFromMillis(millis), new Date(millis).toISOString(), String(millis));
+    }
   });
 });
