@@ -29,6 +29,9 @@ const template = readCfnTemplate(TEMPLATE_PATH);
 const NOT_DEPLOYED: Readonly<Record<string, string>> = {
   SES_KAFKA_SNS_ALLOWED_TOPIC_ARNS:
     'read by `ses-kafka serve`, the HTTP endpoint for containers, not by the Lambda',
+  SES_KAFKA_CONSUMER_SESSION_TIMEOUT_MS:
+    'read by `ses-kafka consume`, the warehouse consumer, not by the Lambda',
+  SES_KAFKA_S3_ENDPOINT: 'read by `ses-kafka consume --to parquet`, not by the Lambda',
 };
 
 /** Variables the Lambda code reads that reach it without the template; the template must not set them. */
