@@ -4,6 +4,7 @@
  */
 import { type Admin, type Consumer, type EachBatchPayload, Kafka, type KafkaConfig } from 'kafkajs';
 import type {
+  ConsumedRecord,
   ConsumerGroupHandlers,
   ConsumerGroupPort,
   ConsumerGroupStart,
@@ -77,12 +78,9 @@ export class KafkajsConsumerGroup implements ConsumerGroupPort {
             topic: batch.topic,
             partition: batch.partition,
             highWatermark: batch.highWatermark,
-            records: batch.messages.map((message) => ({
-              offset: message.offset,
-              key: message.key ?? null,
-              value: message.value ?? null,
-              timestamp: message.timestamp,
-            })),
+            // kafkajs's messages already have this shape (key and value are Buffer or null): no copy
+            // per record.
+            records: batch.messages as ConsumedRecord[],
           },
           {
             markRead: (offset) => payload.resolveOffset(offset),

@@ -133,6 +133,8 @@ export class AvroDecoder {
   private readonly glue: GlueSchemaRegistry | undefined;
   private readonly typeCache: AvroTypeCache;
   private readonly writers = new Map<string, Promise<WriterSchema>>();
+  /** Writer schemas already fetched, for the synchronous path. */
+  private readonly known = new Map<string, WriterSchema>();
   private readonly resolvers = new Map<string, avro.Resolver>();
   private readonly maxInflatedBytes: number;
 
@@ -149,7 +151,42 @@ export class AvroDecoder {
     this.typeCache = options.typeCache ?? defaultTypeCache;
   }
 
+  /**
+   * Decodes without waiting when the record's writer schema has already been fetched (every record but
+   * the first of each writer); undefined when it must be fetched first, which `decode` does. Consumers
+   * decode tens of thousands of records a second, and the promises of an async call per record showed
+   * in their profile. Throws as `decode` rejects.
+   */
+  decodeKnown(bytes: Buffer, options: DecodeOptions = {}): DecodeResult | undefined {
+    const format = detectWireFormat(bytes);
+    if (format === 'confluent') {
+      const frame = parseConfluentFrame(bytes);
+      const writer = this.known.get(`confluent:${frame.schemaId}`);
+      if (writer === undefined) return undefined;
+      return {
+        value: this.read(frame.body, writer.compiled, options.readerSchema),
+        schemaRef: { format, id: String(frame.schemaId) },
+        writerSchema: writer.compiled.definition,
+      };
+    }
+    const frame = parseGlueFrame(bytes);
+    const writer = this.known.get(`glue:${frame.schemaVersionId}`);
+    if (writer === undefined) return undefined;
+    const body = frame.compression === 'zlib' ? this.inflate(frame.body) : frame.body;
+    return {
+      value: this.read(body, writer.compiled, options.readerSchema),
+      schemaRef: {
+        format,
+        id: frame.schemaVersionId,
+        ...(writer.version === undefined ? {} : { version: writer.version }),
+      },
+      writerSchema: writer.compiled.definition,
+    };
+  }
+
   async decode(bytes: Buffer, options: DecodeOptions = {}): Promise<DecodeResult> {
+    const known = this.decodeKnown(bytes, options);
+    if (known !== undefined) return known;
     const format = detectWireFormat(bytes);
     let body: Buffer;
     let ref: SchemaRef;
@@ -221,7 +258,10 @@ export class AvroDecoder {
     if (known) return known;
     const loading = fetch();
     this.writers.set(key, loading);
-    loading.catch(() => this.writers.delete(key));
+    loading.then(
+      (writer) => this.known.set(key, writer),
+      () => this.writers.delete(key),
+    );
     return loading;
   }
 

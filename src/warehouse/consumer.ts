@@ -31,12 +31,14 @@ import type { DecodeResult } from '../serde/types.ts';
 import { detectWireFormat } from '../serde/wire-format.ts';
 import { mergeExtraColumns, type SchemaExtras, schemaExtras } from './evolution.ts';
 import type { ExtraColumn, PartitionSlice, SinkBatch, SliceRecord } from './model.ts';
-import { decodeErrorRow, type RecordOrigin, type RowMappingOptions, toWarehouseEvent } from './rows.ts';
+import { decodeErrorRow, type RowMappingOptions, toWarehouseEvent } from './rows.ts';
 import type { Sink } from './sink.ts';
 
 /** The decoder surface the consumer needs (src/serde/decoder.ts's AvroDecoder fits). */
 export interface RecordDecoder {
   decode(bytes: Buffer, options?: DecodeOptions): Promise<DecodeResult>;
+  /** The same without waiting, when the writer schema is already known (undefined otherwise). */
+  decodeKnown?(bytes: Buffer, options?: DecodeOptions): DecodeResult | undefined;
 }
 
 export interface ConsumeProgress {
@@ -229,25 +231,56 @@ export async function runConsumer(options: ConsumeOptions): Promise<ConsumeSumma
 
   // ---- decoding ---------------------------------------------------------------------------------
 
-  async function decodeRecord(bytes: Buffer): Promise<{ result: DecodeResult; extras: SchemaExtras }> {
-    const key = writerKey(bytes);
-    if (options.readerSchema !== undefined && !(key && writersNotResolvable.has(key))) {
-      try {
-        const result = await options.decoder.decode(bytes, { readerSchema: options.readerSchema });
-        return { result, extras: readerExtras as SchemaExtras };
-      } catch (error) {
-        if (errorCode(error) !== 'SERDE_SCHEMA_MISMATCH') throw error;
-        // A transform chain can drop fields the reader schema requires; the row mapping copes with the
-        // writer's own shape, leaving those columns NULL.
-        if (key) writersNotResolvable.add(key);
-        options.onWarning?.(
-          `reader schema cannot read writer schema ${key ?? '(unknown)'}; reading it in its own shape: ${describeError(error)}`,
-        );
-      }
-    }
-    const result = await options.decoder.decode(bytes);
+  type Decoded = { result: DecodeResult; extras: SchemaExtras };
+
+  /** Reads `bytes` into the reader schema, or its writer's shape when the reader cannot resolve it. */
+  function readerFallback(error: unknown, key: string | undefined): void {
+    if (errorCode(error) !== 'SERDE_SCHEMA_MISMATCH') throw error;
+    // A transform chain can drop fields the reader schema requires; the row mapping copes with the
+    // writer's own shape, leaving those columns NULL.
+    if (key) writersNotResolvable.add(key);
+    options.onWarning?.(
+      `reader schema cannot read writer schema ${key ?? '(unknown)'}; reading it in its own shape: ${describeError(error)}`,
+    );
+  }
+
+  function inWriterShape(result: DecodeResult): Decoded {
     if (options.readerSchema !== undefined) summary.readInWriterShape += 1;
     return { result, extras: schemaExtras(result.writerSchema) };
+  }
+
+  /** The synchronous path: undefined when a writer schema has to be fetched first. */
+  function decodeKnown(bytes: Buffer): Decoded | undefined {
+    const decodeNow = options.decoder.decodeKnown?.bind(options.decoder);
+    if (decodeNow === undefined) return undefined;
+    if (options.readerSchema !== undefined) {
+      const key = writerKey(bytes);
+      if (!(key && writersNotResolvable.has(key))) {
+        try {
+          const result = decodeNow(bytes, { readerSchema: options.readerSchema });
+          return result === undefined ? undefined : { result, extras: readerExtras as SchemaExtras };
+        } catch (error) {
+          readerFallback(error, key);
+        }
+      }
+    }
+    const result = decodeNow(bytes);
+    return result === undefined ? undefined : inWriterShape(result);
+  }
+
+  async function decodeRecord(bytes: Buffer): Promise<Decoded> {
+    if (options.readerSchema !== undefined) {
+      const key = writerKey(bytes);
+      if (!(key && writersNotResolvable.has(key))) {
+        try {
+          const result = await options.decoder.decode(bytes, { readerSchema: options.readerSchema });
+          return { result, extras: readerExtras as SchemaExtras };
+        } catch (error) {
+          readerFallback(error, key);
+        }
+      }
+    }
+    return inWriterShape(await options.decoder.decode(bytes));
   }
 
   function announce(extras: SchemaExtras, schemaId: string): void {
@@ -268,34 +301,53 @@ export async function runConsumer(options: ConsumeOptions): Promise<ConsumeSumma
     }
   }
 
+  function fileError(slice: PartitionSlice, message: ConsumedRecord, code: string, text: string): void {
+    const row = decodeErrorRow(
+      { topic: slice.topic, partition: slice.partition, offset: message.offset },
+      message,
+      {
+        code,
+        message: text,
+      },
+    );
+    slice.records.push({ offset: message.offset, valueBytes: message.value?.length ?? 0, decodeError: row });
+    observer.decodeError?.(code);
+  }
+
   async function prepare(batch: ConsumedBatch, records: readonly ConsumedRecord[]): Promise<SinkBatch> {
     const { topic, partition } = batch;
     const slice: PartitionSlice = { topic, partition, records: [] };
     let extraColumns: ExtraColumn[] = [];
+    let lastExtras: SchemaExtras | undefined;
     const seenExtras = new Set<SchemaExtras>();
-    const ingestedAt = (options.mapping?.now?.() ?? new Date()).toISOString();
+    // One mapping-options object per batch and per schema, not per record.
+    const baseMapping: RowMappingOptions = {
+      ...(options.mapping?.campaignKeys === undefined ? {} : { campaignKeys: options.mapping.campaignKeys }),
+      ingestedAt: (options.mapping?.now?.() ?? new Date()).toISOString(),
+    };
+    let mapping = baseMapping;
     for (const message of records) {
-      const origin: RecordOrigin = { topic, partition, offset: message.offset };
-      const valueBytes = message.value?.length ?? 0;
-      const fileError = (code: string, text: string) => {
-        const row = decodeErrorRow(origin, message, { code, message: text });
-        slice.records.push({ offset: message.offset, valueBytes, decodeError: row });
-        observer.decodeError?.(code);
-      };
       if (message.value === null || message.value.length === 0) {
-        fileError('EMPTY_VALUE', 'record has no value (tombstone or empty), nothing to decode');
+        fileError(
+          slice,
+          message,
+          'EMPTY_VALUE',
+          'record has no value (tombstone or empty), nothing to decode',
+        );
         continue;
       }
-      let decoded: { result: DecodeResult; extras: SchemaExtras };
+      let decoded: Decoded;
       try {
-        decoded = await withRetries(attempts, () => decodeRecord(message.value as Buffer));
+        decoded =
+          decodeKnown(message.value) ??
+          (await withRetries(attempts, () => decodeRecord(message.value as Buffer)));
       } catch (error) {
         const failure = classifyDecodeFailure(error);
         if (
           failure === 'record' ||
           (failure === 'unknown-schema' && options.unknownSchema === 'decode-error')
         ) {
-          fileError(errorCode(error), describeError(error));
+          fileError(slice, message, errorCode(error), describeError(error));
           continue;
         }
         // Not this record's fault: it may be fine, so the batch fails uncommitted rather than filing a
@@ -303,27 +355,32 @@ export async function runConsumer(options: ConsumeOptions): Promise<ConsumeSumma
         throw new StopRun(failure === 'unavailable' ? 'failed' : 'setup', asError(error));
       }
       const { result, extras } = decoded;
-      if (!seenExtras.has(extras)) {
-        seenExtras.add(extras);
-        extraColumns = mergeExtraColumns(
-          extraColumns,
-          extras.fields.map((field) => field.column),
-        );
-        announce(extras, `${result.schemaRef.format} ${result.schemaRef.id}`);
+      if (extras !== lastExtras) {
+        lastExtras = extras;
+        mapping = { ...baseMapping, schema: extras };
+        if (!seenExtras.has(extras)) {
+          seenExtras.add(extras);
+          extraColumns = mergeExtraColumns(
+            extraColumns,
+            extras.fields.map((field) => field.column),
+          );
+          announce(extras, `${result.schemaRef.format} ${result.schemaRef.id}`);
+        }
       }
       const mapped = toWarehouseEvent(
         result.value,
-        { ...origin, wireFormat: result.schemaRef.format, schemaId: result.schemaRef.id },
         {
-          ...(options.mapping?.campaignKeys === undefined
-            ? {}
-            : { campaignKeys: options.mapping.campaignKeys }),
-          ingestedAt,
-          schema: extras,
+          topic,
+          partition,
+          offset: message.offset,
+          wireFormat: result.schemaRef.format,
+          schemaId: result.schemaRef.id,
         },
+        mapping,
       );
-      if (mapped.ok) slice.records.push({ offset: message.offset, valueBytes, event: mapped.row });
-      else fileError(mapped.code, mapped.message);
+      if (mapped.ok)
+        slice.records.push({ offset: message.offset, valueBytes: message.value.length, event: mapped.row });
+      else fileError(slice, message, mapped.code, mapped.message);
     }
     return { slices: [slice], extraColumns };
   }

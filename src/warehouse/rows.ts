@@ -363,7 +363,7 @@ export function toWarehouseEvent(
 /** The row kept for a record that could not be decoded or mapped. */
 export function decodeErrorRow(
   origin: RecordOrigin,
-  record: { key: Buffer | null; value: Buffer | null },
+  record: { key?: Buffer | null; value: Buffer | null },
   error: { code: string; message: string },
   now: Date = new Date(),
 ): DecodeErrorRow {
@@ -371,7 +371,7 @@ export function decodeErrorRow(
     kafka_topic: origin.topic,
     kafka_partition: origin.partition,
     kafka_offset: origin.offset,
-    message_key: record.key === null ? null : record.key.toString('utf8'),
+    message_key: record.key == null ? null : record.key.toString('utf8'),
     error_code: error.code,
     error_message: error.message,
     value_size: record.value === null ? null : record.value.length,
