@@ -357,6 +357,7 @@ export async function runConsume(
       ...(signal === undefined ? {} : { signal }),
       onProgress,
       onWarning: (message) => io.writeErr(`warning: ${redactUrlCredentials(message)}`),
+      onNotice: (message) => io.writeErr(`note: ${message}`),
       observer: metrics,
     });
   } finally {

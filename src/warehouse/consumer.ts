@@ -113,6 +113,8 @@ export interface ConsumeOptions {
   onProgress?: (progress: ConsumeProgress) => void;
   /** Warnings worth a line (e.g. a commit that failed after a write); never holds record contents. */
   onWarning?: (message: string) => void;
+  /** Things worth knowing that are not a problem, e.g. a column a newer schema version brought. */
+  onNotice?: (message: string) => void;
   observer?: ConsumerObserver;
 }
 
@@ -288,7 +290,7 @@ export async function runConsumer(options: ConsumeOptions): Promise<ConsumeSumma
       if (announcedColumns.has(field.column.name)) continue;
       announcedColumns.add(field.column.name);
       summary.extraColumns.push(field.column.name);
-      options.onWarning?.(
+      options.onNotice?.(
         `schema ${schemaId} has field ${field.column.field}, which the fixed columns do not map: loading it into column ${field.column.name} (${field.column.type})`,
       );
     }

@@ -36,6 +36,7 @@ export const MAPPED_TOP_LEVEL_FIELDS: ReadonlySet<string> = new Set([
   'subscription',
   'metadata',
   'source',
+  'unknownFieldsJson',
 ]);
 
 /** How to read one extra field out of a decoded value. */
@@ -201,6 +202,7 @@ export function cellReader(shape: TypeShape): (value: unknown) => Cell {
           ? new Date(value * DAY_MS).toISOString().slice(0, 10)
           : null;
     case 'json':
+    case 'document':
       return (value) => (value === undefined ? null : (jsonSafe(value) as Cell));
   }
 }
@@ -286,6 +288,7 @@ export function coerceCell(cell: Cell, from: ColumnType, to: ColumnType): Cell {
   if (cell === null || from === to) return cell;
   switch (to) {
     case 'json':
+    case 'document':
       return cell;
     case 'text':
       return typeof cell === 'object' ? JSON.stringify(cell) : String(cell);

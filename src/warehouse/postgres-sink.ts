@@ -63,7 +63,7 @@ const JSON_NUL = /(?<!\\)((?:\\\\)*)\\u0000/g;
 function copyCell(cell: Cell | undefined, type: ColumnType): string {
   if (cell === null || cell === undefined) return '\\N';
   let text: string;
-  if (type === 'json') {
+  if (type === 'json' || type === 'document') {
     text = JSON.stringify(cell);
     if (text.includes('\\u0000')) text = text.replace(JSON_NUL, '$1\\ufffd');
   } else if (typeof cell === 'boolean') text = cell ? 't' : 'f';

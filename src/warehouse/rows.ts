@@ -287,6 +287,18 @@ function recipientsOf(value: Obj, eventId: string, eventType: string | null): Re
   return [...rows.values()];
 }
 
+/** The producer keeps SES fields its schema does not name as one JSON object in text; parsed here. */
+function unknownFields(value: unknown): Cell {
+  if (typeof value !== 'string' || value === '') return null;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return parsed === null ? null : (parsed as Cell);
+  } catch {
+    // Not JSON after all: kept as a JSON string rather than lost.
+    return value;
+  }
+}
+
 function utcDay(iso: string | null): string | null {
   return iso === null ? null : iso.slice(0, 10);
 }
@@ -354,6 +366,7 @@ export function toWarehouseEvent(
     wire_format: origin.wireFormat ?? null,
     schema_id: origin.schemaId ?? null,
     ingested_at: options.ingestedAt ?? (options.now?.() ?? new Date()).toISOString(),
+    unknown_fields: unknownFields(at(value, 'unknownFieldsJson')),
     raw_value: convert ? (jsonSafe(value) as Cell) : value,
   };
   for (const extra of options.schema?.fields ?? []) event[extra.column.name] = extra.read(value);

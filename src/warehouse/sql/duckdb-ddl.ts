@@ -13,6 +13,7 @@ export const DUCKDB_TYPES: TypeMap = {
   timestamp: 'TIMESTAMPTZ',
   date: 'DATE',
   json: 'JSON',
+  document: 'JSON',
 };
 
 export function duckdbSchemaStatements(): string[] {

@@ -19,6 +19,7 @@ export const POSTGRES_TYPES: TypeMap = {
   timestamp: 'timestamptz',
   date: 'date',
   json: 'jsonb',
+  document: 'json',
 };
 
 export function postgresSchemaStatements(): string[] {

@@ -37,6 +37,7 @@ export function columnTypeOf(sqlType: string, types: TypeMap): ColumnType {
   if (/BIGINT|INT8/.test(wanted)) return 'bigint';
   if (/DOUBLE|FLOAT|REAL|NUMERIC|DECIMAL/.test(wanted)) return 'double';
   if (/BOOL/.test(wanted)) return 'boolean';
+  if (wanted === 'JSON') return 'document';
   if (/JSON/.test(wanted)) return 'json';
   if (/^DATE$/.test(wanted)) return 'date';
   return 'text';

@@ -25,12 +25,9 @@ describe('schema evolution: extra columns from a writer schema', () => {
     assert.equal(columnNameFor('a'.repeat(80)).length, 63);
   });
 
-  it('the base schemas: v1 brings nothing, v2 brings unknownFieldsJson as text', () => {
+  it('the base schemas bring no extra column: the fixed columns map all their fields', () => {
     assert.deepEqual(schemaExtras(loadBaseSchema('v1')).fields, []);
-    assert.deepEqual(
-      schemaExtras(loadBaseSchema('v2')).fields.map((field) => field.column),
-      [{ field: 'unknownFieldsJson', name: 'unknown_fields_json', type: 'text' }],
-    );
+    assert.deepEqual(schemaExtras(loadBaseSchema('v2')).fields, []);
     assert.equal(schemaExtras(loadBaseSchema('v2')).hasBinary, false);
   });
 
@@ -55,7 +52,6 @@ describe('schema evolution: extra columns from a writer schema', () => {
       ]),
     );
     assert.deepEqual(Object.fromEntries(extras.fields.map(({ column }) => [column.name, column.type])), {
-      unknown_fields_json: 'text',
       tier: 'text',
       level: 'text',
       small: 'bigint',
@@ -85,7 +81,7 @@ describe('schema evolution: extra columns from a writer schema', () => {
     );
     assert.deepEqual(
       extras.fields.map(({ column }) => column.name),
-      ['unknown_fields_json', 'tenant'],
+      ['tenant'],
     );
     assert.deepEqual(extras.skipped, ['campaign']);
   });
@@ -114,7 +110,6 @@ describe('schema evolution: extra columns from a writer schema', () => {
         nested: { b: Buffer.from([1, 2]) },
       }),
       {
-        unknown_fields_json: null,
         seen_at: '2024-05-01T10:00:00.000Z',
         seen_at_micros: '2024-05-01T10:00:00.000Z',
         day: '2024-05-01',
@@ -124,7 +119,6 @@ describe('schema evolution: extra columns from a writer schema', () => {
       },
     );
     assert.deepEqual(read({ seenAt: 'soon', day: 1.5, small: 'seven' }), {
-      unknown_fields_json: null,
       seen_at: null,
       seen_at_micros: null,
       day: null,
@@ -147,7 +141,7 @@ describe('schema evolution: extra columns from a writer schema', () => {
     );
     assert.ok(result.ok);
     assert.equal(result.row.event.tenant_tier, 'gold');
-    assert.equal(result.row.event.unknown_fields_json, first.value.unknownFieldsJson ?? null);
+    assert.equal(result.row.event.unknown_fields, null);
   });
 
   it('coerces a cell into a column created with another type', () => {

@@ -131,6 +131,9 @@ describe('warehouse rows from decoded values', () => {
       (event.raw_value as Record<string, unknown>).unknownFieldsJson,
       unknown.value.unknownFieldsJson,
     );
+    // The fields SES added that the schema does not name yet, as a JSON column.
+    assert.deepEqual(event.unknown_fields, JSON.parse(String(unknown.value.unknownFieldsJson)));
+    assert.equal(mapped(only(values, 'event-publishing/send.json').value).event.unknown_fields, null);
   });
 
   describe('values reshaped by a transform chain', () => {
