@@ -29,6 +29,7 @@ import type { AvroSchemaInput } from '../serde/avro-types.ts';
 import { classifyDecodeFailure, type DecodeOptions } from '../serde/decoder.ts';
 import type { DecodeResult } from '../serde/types.ts';
 import { detectWireFormat } from '../serde/wire-format.ts';
+import { WarehouseError } from './errors.ts';
 import { mergeExtraColumns, type SchemaExtras, schemaExtras } from './evolution.ts';
 import type { ExtraColumn, PartitionSlice, SinkBatch, SliceRecord } from './model.ts';
 import { decodeErrorRow, type RowMappingOptions, toWarehouseEvent } from './rows.ts';
@@ -571,6 +572,8 @@ export async function runConsumer(options: ConsumeOptions): Promise<ConsumeSumma
       try {
         await perform(item);
       } catch (error) {
+        // Files a sink published before it failed are durable: commit them, and nothing after them.
+        if (error instanceof WarehouseError && error.durable.length > 0) await commit(error.durable);
         stop('failed', asError(error));
         return;
       } finally {

@@ -224,6 +224,7 @@ export class ParquetSink implements Sink {
         {
           cause: error,
           retriable: false,
+          durable,
         },
       );
     }
@@ -244,6 +245,7 @@ export class ParquetSink implements Sink {
         `Parquet write failed: ${(error as Error).message}`,
         {
           cause: error,
+          durable,
         },
       );
     }

@@ -431,6 +431,27 @@ describe('Parquet sink: Hive-partitioned files a replay rewrites, in a folder an
       ]);
       assert.equal(replay.code, 0, replay.stderr);
       assert.deepEqual(await listKeys(), keys, 'a replay writes the same object keys');
+
+      // A replay rolling at other places deletes the objects its files replace (DeleteObjects).
+      const rerolled = await runConsumeProcess([
+        ...common(),
+        '--out',
+        out,
+        '--group',
+        uniqueName('wh-s3-reroll'),
+        '--flush-records',
+        '4',
+      ]);
+      assert.equal(rerolled.code, 0, rerolled.stderr);
+      const after = await listKeys();
+      assert.notDeepEqual(after, keys);
+      const again = join(dir, 's3-copy-again');
+      await download(again);
+      const [counted] = await duck(
+        `SELECT COUNT(*) AS n, COUNT(DISTINCT event_id) AS d FROM ${eventsGlob(join(again, 'lake', 'ses'))}`,
+      );
+      assert.equal(Number(counted?.n), values.length, 'no row twice after the replaced objects are gone');
+      assert.equal(Number(counted?.d), values.length);
     } finally {
       const keys = await listKeys().catch(() => [] as string[]);
       if (keys.length > 0) {
