@@ -369,7 +369,7 @@ describe('Parquet sink: Hive-partitioned files a replay rewrites, in a folder an
     );
   });
 
-  it('writes to S3 (moto) and a replay overwrites the same objects', async () => {
+  it('writes to S3 (moto); a replay that rolls elsewhere replaces the objects it overlaps', async () => {
     const s3 = new S3Client({
       endpoint: endpoints.glueEndpoint,
       region: LOCAL_AWS_REGION,
@@ -419,18 +419,6 @@ describe('Parquet sink: Hive-partitioned files a replay rewrites, in a folder an
       assert.equal(Number(rows[0]?.n), values.length);
       assert.equal(Number(rows[0]?.d), values.length);
       assert.ok(statSync(root).isDirectory());
-
-      const replay = await runConsumeProcess([
-        ...common(),
-        '--out',
-        out,
-        '--group',
-        uniqueName('wh-s3-replay'),
-        '--flush-records',
-        '6',
-      ]);
-      assert.equal(replay.code, 0, replay.stderr);
-      assert.deepEqual(await listKeys(), keys, 'a replay writes the same object keys');
 
       // A replay rolling at other places deletes the objects its files replace (DeleteObjects).
       const rerolled = await runConsumeProcess([
