@@ -75,6 +75,9 @@ function decoder(): AvroDecoder {
 class TimedConsumerGroup implements ConsumerGroupPort {
   firstBatchAt: number | undefined;
   lastCommitAt: number | undefined;
+  /** This process's CPU time (Node and DuckDB's threads) at the first batch and at the last commit. */
+  cpuAtFirstBatch: NodeJS.CpuUsage | undefined;
+  cpuAtLastCommit: NodeJS.CpuUsage | undefined;
   constructor(private readonly inner: ConsumerGroupPort) {}
   get groupId() {
     return this.inner.groupId;
@@ -83,7 +86,10 @@ class TimedConsumerGroup implements ConsumerGroupPort {
     return this.inner.start(options, {
       ...handlers,
       onBatch: (batch, control) => {
-        this.firstBatchAt ??= nowMs();
+        if (this.firstBatchAt === undefined) {
+          this.firstBatchAt = nowMs();
+          this.cpuAtFirstBatch = process.cpuUsage();
+        }
         return handlers.onBatch(batch, control);
       },
     });
@@ -91,6 +97,7 @@ class TimedConsumerGroup implements ConsumerGroupPort {
   async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
     await this.inner.commit(offsets);
     this.lastCommitAt = nowMs();
+    this.cpuAtLastCommit = process.cpuUsage();
   }
   pause: ConsumerGroupPort['pause'] = (partitions) => this.inner.pause(partitions);
   committedOffsets: ConsumerGroupPort['committedOffsets'] = (topics) => this.inner.committedOffsets(topics);
@@ -101,12 +108,14 @@ class TimedConsumerGroup implements ConsumerGroupPort {
 }
 
 /** The floor: decode every record and drop it. Resolves with events/s. */
-export async function floor(topic: string, total: number): Promise<number> {
+export async function floor(topic: string, total: number): Promise<ReaderFigures> {
   const group = new KafkajsConsumerGroup(kafkaConfig, { groupId: uniqueName('bench-floor') });
   const avro = decoder();
   let decoded = 0;
   let firstAt = 0;
   let lastAt = 0;
+  let cpuFirst: NodeJS.CpuUsage | undefined;
+  let cpuLast: NodeJS.CpuUsage | undefined;
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => {
     finish = resolve;
@@ -116,7 +125,10 @@ export async function floor(topic: string, total: number): Promise<number> {
       { topics: [topic], fromBeginning: true },
       {
         onBatch: async (batch, control) => {
-          if (firstAt === 0) firstAt = nowMs();
+          if (firstAt === 0) {
+            firstAt = nowMs();
+            cpuFirst = process.cpuUsage();
+          }
           for (const record of batch.records) {
             // The same synchronous path the consumer takes once a writer schema is known.
             avro.decodeKnown(record.value as Buffer) ?? (await avro.decode(record.value as Buffer));
@@ -126,6 +138,7 @@ export async function floor(topic: string, total: number): Promise<number> {
           if (last) control.markRead(last.offset);
           if (decoded >= total) {
             lastAt = nowMs();
+            cpuLast = process.cpuUsage();
             finish();
           }
         },
@@ -137,11 +150,34 @@ export async function floor(topic: string, total: number): Promise<number> {
     await group.stop();
   }
   if (decoded < total) throw new Error(`floor: decoded ${decoded} of ${total} records`);
-  return (total * 1000) / (lastAt - firstAt);
+  return {
+    eventsPerSecond: (total * 1000) / (lastAt - firstAt),
+    cpuMicrosPerEvent: cpuPerEvent(cpuFirst, cpuLast, total),
+  };
+}
+
+/** CPU microseconds per event between two process.cpuUsage() readings. */
+function cpuPerEvent(
+  from: NodeJS.CpuUsage | undefined,
+  to: NodeJS.CpuUsage | undefined,
+  events: number,
+): number {
+  if (from === undefined || to === undefined) return Number.NaN;
+  return (to.user - from.user + to.system - from.system) / events;
+}
+
+export interface ReaderFigures {
+  eventsPerSecond: number;
+  /** CPU time of this process (Node and DuckDB's threads; not the PostgreSQL server) per event. */
+  cpuMicrosPerEvent: number;
 }
 
 /** One sink run: a fresh group reads everything; resolves with events/s. */
-export async function sinkRun(topic: string, total: number, sinkOptions: SinkOptions): Promise<number> {
+export async function sinkRun(
+  topic: string,
+  total: number,
+  sinkOptions: SinkOptions,
+): Promise<ReaderFigures> {
   const group = new TimedConsumerGroup(
     new KafkajsConsumerGroup(kafkaConfig, { groupId: uniqueName('bench-sink') }),
   );
@@ -167,7 +203,10 @@ export async function sinkRun(topic: string, total: number, sinkOptions: SinkOpt
   }
   if (group.firstBatchAt === undefined || group.lastCommitAt === undefined)
     throw new Error('no batch was timed');
-  return (total * 1000) / (group.lastCommitAt - group.firstBatchAt);
+  return {
+    eventsPerSecond: (total * 1000) / (group.lastCommitAt - group.firstBatchAt),
+    cpuMicrosPerEvent: cpuPerEvent(group.cpuAtFirstBatch, group.cpuAtLastCommit, total),
+  };
 }
 
 async function requirePostgres(): Promise<void> {
@@ -251,6 +290,7 @@ const VARIANTS: readonly Variant[] = ['floor', 'duckdb', 'postgres', 'parquet'];
 interface RunFigures {
   run: number;
   eventsPerSecond: Record<Variant, number>;
+  cpuMicrosPerEvent: Record<Variant, number>;
 }
 
 async function run(context: BenchContext): Promise<BenchReport> {
@@ -271,6 +311,7 @@ async function run(context: BenchContext): Promise<BenchReport> {
     const figures: RunFigures[] = [];
     for (let index = 0; index < runs; index++) {
       const eventsPerSecond = {} as Record<Variant, number>;
+      const cpuMicrosPerEvent = {} as Record<Variant, number>;
       // Rotate the order each run, so a slow patch of the machine does not always hit the same variant.
       for (let n = 0; n < VARIANTS.length; n++) {
         const variant = VARIANTS[(n + index) % VARIANTS.length] as Variant;
@@ -282,18 +323,24 @@ async function run(context: BenchContext): Promise<BenchReport> {
           schemas.push(schema);
           options = { kind: 'postgres', postgresUrl: BENCH_POSTGRES_URL, postgresSchema: schema };
         }
-        eventsPerSecond[variant] =
+        const measured =
           options === undefined ? await floor(topic, total) : await sinkRun(topic, total, options);
+        eventsPerSecond[variant] = measured.eventsPerSecond;
+        cpuMicrosPerEvent[variant] = measured.cpuMicrosPerEvent;
         context.log(
-          `consume: run ${index + 1}/${runs} ${variant}: ${fmt(eventsPerSecond[variant])} events/s`,
+          `consume: run ${index + 1}/${runs} ${variant}: ${fmt(measured.eventsPerSecond)} events/s, ${fmt(measured.cpuMicrosPerEvent)} CPU µs/event`,
         );
       }
-      figures.push({ run: index, eventsPerSecond });
+      figures.push({ run: index, eventsPerSecond, cpuMicrosPerEvent });
     }
     const floorMedian = median(figures.map((f) => f.eventsPerSecond.floor));
-    const table: string[][] = [['reader', 'events/s', 'ratio to the floor']];
-    const metrics: Record<string, number> = { floorEventsPerSecond: floorMedian };
-    table.push(['floor: decode Avro and discard', fmt(floorMedian), '1×']);
+    const floorCpu = median(figures.map((f) => f.cpuMicrosPerEvent.floor));
+    const table: string[][] = [['reader', 'events/s', 'ratio to the floor', 'CPU µs/event (this process)']];
+    const metrics: Record<string, number> = {
+      floorEventsPerSecond: floorMedian,
+      floorCpuMicrosPerEvent: floorCpu,
+    };
+    table.push(['floor: decode Avro and discard', fmt(floorMedian), '1×', fmt(floorCpu)]);
     const ratios: Partial<Record<Variant, number>> = {};
     for (const variant of VARIANTS.filter((name) => name !== 'floor')) {
       const rate = median(figures.map((f) => f.eventsPerSecond[variant]));
@@ -301,12 +348,14 @@ async function run(context: BenchContext): Promise<BenchReport> {
       ratios[variant] = ratio;
       metrics[`${variant}EventsPerSecond`] = rate;
       metrics[`${variant}RatioToFloor`] = ratio;
-      table.push([`${variant} sink`, fmt(rate), fmtRatio(ratio)]);
+      const cpu = median(figures.map((f) => f.cpuMicrosPerEvent[variant]));
+      metrics[`${variant}CpuMicrosPerEvent`] = cpu;
+      table.push([`${variant} sink`, fmt(rate), fmtRatio(ratio), fmt(cpu)]);
     }
     return {
       name: 'consume',
       title: 'Warehouse load: DuckDB, PostgreSQL and Parquet sinks vs a decode-only floor',
-      method: `${total} events on ${PARTITIONS} partitions, half Confluent- and half Glue-framed Avro; each reader is a fresh consumer group reading all of them; events/s from the first fetched batch to the last record decoded (floor) or the last offset committed (sinks); ${runs} runs, order rotating run by run; medians of the per-run figures and ratios.`,
+      method: `${total} events on ${PARTITIONS} partitions, half Confluent- and half Glue-framed Avro; each reader is a fresh consumer group reading all of them; events/s from the first fetched batch to the last record decoded (floor) or the last offset committed (sinks); ${runs} runs, order rotating run by run; medians of the per-run figures and ratios. CPU is this process's (Node and DuckDB's threads), over the same window; the PostgreSQL server's is not in it.`,
       table,
       metrics,
       budgets: [
