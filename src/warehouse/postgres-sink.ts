@@ -66,6 +66,9 @@ function copyCell(cell: Cell | undefined, type: ColumnType): string {
   if (type === 'json' || type === 'document') {
     text = JSON.stringify(cell);
     if (text.includes('\\u0000')) text = text.replace(JSON_NUL, '$1\\ufffd');
+    // JSON text has no raw newline, carriage return or tab (JSON escapes them), and no U+0000: only
+    // its backslashes need doubling, one native pass instead of the general escape.
+    return text.includes('\\') ? text.replaceAll('\\', '\\\\') : text;
   } else if (typeof cell === 'boolean') text = cell ? 't' : 'f';
   else if (typeof cell === 'object') text = JSON.stringify(cell);
   else text = String(cell);
