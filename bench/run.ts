@@ -6,11 +6,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { addBenchOptions, type BenchCliOptions } from '../src/cli/bench.ts';
 import { coldStart } from './cold-start.ts';
 import { consume } from './consume.ts';
 import { encoding } from './encoding.ts';
 import { endToEnd } from './end-to-end.ts';
+import { addBenchOptions, type BenchCliOptions } from './lib/options.ts';
 import { type Benchmark, type BenchReport, printReport, RESULTS_DIR, writeReport } from './lib/report.ts';
 import { memory } from './memory.ts';
 import { pipelineCpu } from './pipeline-cpu.ts';
@@ -99,7 +99,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   );
   command.parse();
   const options = command.opts<BenchCliOptions>();
-  // Not through runBenchCli: its dynamic import of this very module would wait on this top-level await.
   const outcome = await runBench({
     quick: options.quick,
     ...(options.only === undefined ? {} : { only: options.only }),

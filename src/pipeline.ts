@@ -15,7 +15,14 @@ import type { BatchOutcomeCounts, PipelineMetrics } from './observability/metric
 import { type KafkaHeader, type KafkaRecord, toKafkaJsHeaders } from './record.ts';
 import type { Serializer } from './serde/types.ts';
 import type { BaseSchemaVersion } from './ses/base-schema.ts';
-import { type ParseOutcome, recordSource, type SesEvent, toEnrichedValue } from './ses/index.ts';
+import {
+  type ParseOutcome,
+  recordSource,
+  SERVICE_EVENT_CODE,
+  type ServiceEvent,
+  type SesEvent,
+  toEnrichedValue,
+} from './ses/index.ts';
 import type { TransformChain } from './transforms/index.ts';
 
 /** One input as the entry point received it. `id` is what the caller reports back (e.g. SQS messageId). */
@@ -25,8 +32,12 @@ export interface PipelineInput {
 }
 
 export type Disposition =
+  /** For an SES service event sent to its own topic, eventId is the EventBridge id, eventType the detail-type. */
   | { kind: 'produced'; eventId: string; eventType: string; topic: string }
-  /** Dropped on purpose: a Filter transform, or an SNS/SES control message that carries no email event. */
+  /**
+   * Dropped on purpose: a Filter transform, an SNS/SES control message that carries no email event, or an
+   * SES service event with no service-events topic configured.
+   */
   | { kind: 'filtered'; eventId?: string; reason: string }
   | { kind: 'dead-lettered'; topic: string; error: PipelineError }
   /** Retriable: the caller must have the source redeliver this input. */
@@ -48,6 +59,8 @@ export interface PipelineDeps {
   topic: string;
   /** Where inputs that can never succeed go, when the transform chain names no DLQ of its own. */
   dlqTopic: string;
+  /** Where SES service events go as JSON (SES_KAFKA_SERVICE_EVENTS_TOPIC); unset filters them. */
+  serviceEventsTopic?: string;
   schemaVersion: BaseSchemaVersion;
   producerVersion: string;
   metrics?: PipelineMetrics;
@@ -64,10 +77,16 @@ interface Work {
   outgoing?: OutgoingRecord;
   /** Set when this input's outgoing record is a dead letter rather than the event itself. */
   deadLetterOf?: PipelineError;
+  /** The eventId as the record publishes it (HashField re-keys it); absent if the chain removed it. */
+  publishedEventId?: string;
+  /** Set when this input is an SES service event bound for the service-events topic. */
+  serviceEvent?: ServiceEvent;
   done?: Disposition;
 }
 
 const EVENT_ID_HEADER = 'ses.eventId';
+/** On service-event records: the EventBridge detail-type, e.g. `Sending Status Disabled`. */
+const DETAIL_TYPE_HEADER = 'ses.detailType';
 
 function asPipelineError(error: unknown, stage: PipelineError['stage'], code: string): PipelineError {
   if (error instanceof PipelineError) return error;
@@ -190,8 +209,9 @@ export class Pipeline {
     item.deadLetterOf = error;
   }
 
+  /** Inputs still to go through enrich, to-record, transform and serialize. */
   #pending(work: Work[]): Work[] {
-    return work.filter((item) => item.done === undefined && item.deadLetterOf === undefined);
+    return work.filter((item) => item.done === undefined && item.outgoing === undefined);
   }
 
   #triageParsed(work: Work[]): void {
@@ -205,8 +225,35 @@ export class Pipeline {
         item.done = { kind: 'filtered', reason: parsed.error.message };
         continue;
       }
+      if (parsed.error.code === SERVICE_EVENT_CODE) {
+        this.#routeServiceEvent(item, parsed.serviceEvent, parsed.error.message);
+        continue;
+      }
       this.#settle(item, parsed.error);
     }
+  }
+
+  /**
+   * An SES service event skips enrichment, transforms and Avro: it is not an email event and has no
+   * schema of ours, so it goes as the EventBridge JSON to the service-events topic, or is filtered.
+   */
+  #routeServiceEvent(item: Work, serviceEvent: ServiceEvent | undefined, reason: string): void {
+    const topic = this.#deps.serviceEventsTopic;
+    if (topic === undefined || serviceEvent === undefined) {
+      item.done = { kind: 'filtered', reason };
+      return;
+    }
+    const timestamp = this.#now();
+    const headers: KafkaHeader[] = [{ key: DETAIL_TYPE_HEADER, value: serviceEvent.detailType }];
+    item.serviceEvent = serviceEvent;
+    item.record = { topic, key: serviceEvent.key, value: serviceEvent.event, headers, timestamp };
+    item.outgoing = {
+      topic,
+      key: serviceEvent.key,
+      value: Buffer.from(serviceEvent.json),
+      headers: toKafkaJsHeaders(headers),
+      timestamp,
+    };
   }
 
   async #enrich(work: Work[]): Promise<void> {
@@ -317,6 +364,10 @@ export class Pipeline {
             topic: record.topic,
           });
           const event = item.event as SesEvent;
+          // The header repeats the id the value publishes, never the parsed one: with pseudonymised
+          // recipients the parsed (unkeyed) id would let a reader confirm a guessed address.
+          const published = (record.value as { eventId?: unknown } | null)?.eventId;
+          if (typeof published === 'string') item.publishedEventId = published;
           item.outgoing = {
             topic: record.topic,
             key: keyBytes(record.key),
@@ -327,7 +378,7 @@ export class Pipeline {
                 schemaId: schemaRef.id,
                 ...(schemaRef.version === undefined ? {} : { schemaVersion: schemaRef.version }),
               }),
-              [EVENT_ID_HEADER]: event.eventId,
+              ...(item.publishedEventId === undefined ? {} : { [EVENT_ID_HEADER]: item.publishedEventId }),
             }),
             timestamp: record.timestamp,
           };
@@ -357,12 +408,19 @@ export class Pipeline {
         if (result?.ok) {
           item.done = item.deadLetterOf
             ? { kind: 'dead-lettered', topic: outgoing.topic, error: item.deadLetterOf }
-            : {
-                kind: 'produced',
-                eventId: (item.event as SesEvent).eventId,
-                eventType: (item.event as SesEvent).eventType,
-                topic: outgoing.topic,
-              };
+            : item.serviceEvent
+              ? {
+                  kind: 'produced',
+                  eventId: item.serviceEvent.id ?? '',
+                  eventType: item.serviceEvent.detailType,
+                  topic: outgoing.topic,
+                }
+              : {
+                  kind: 'produced',
+                  eventId: item.publishedEventId ?? '',
+                  eventType: (item.event as SesEvent).eventType,
+                  topic: outgoing.topic,
+                };
           return;
         }
         const error = result?.error ?? new PipelineError('produce', 'KAFKA_NO_RESULT', 'no send result');

@@ -4,9 +4,10 @@
  * its schema-id cache) and one Kafka producer across invocations.
  */
 import { loadPipelineSettings, type PipelineSettings } from './config/pipeline-settings.ts';
+import { SETTINGS, settingLabel } from './config/settings.ts';
 import { createMetadataStoreFromEnv, type MetadataStore } from './enrich/index.ts';
-import { describeError, PipelineError } from './errors.ts';
-import { loadKafkaSettings } from './kafka/config.ts';
+import { ConfigError, describeError, PipelineError } from './errors.ts';
+import { type KafkaSettings, loadKafkaSettings } from './kafka/config.ts';
 import { KafkajsProducer, type ProducerPort } from './kafka/producer.ts';
 import type { PipelineMetrics } from './observability/metrics.ts';
 import { Pipeline } from './pipeline.ts';
@@ -14,7 +15,6 @@ import type { AvroSchemaInput } from './serde/avro-types.ts';
 import type { EncodeContext, EncodeResult, Serializer } from './serde/types.ts';
 import type { WireFormat } from './serde/wire-format.ts';
 import { loadBaseSchema } from './ses/base-schema.ts';
-import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from './stack/endpoints.ts';
 import {
   type AvroSchema,
   type FlatConfig,
@@ -42,6 +42,7 @@ export interface Runtime {
   chain: TransformChain;
   topic: string;
   dlqTopic: string;
+  kafka: KafkaSettings;
 }
 
 function transformConfig(settings: PipelineSettings): FlatConfig {
@@ -54,19 +55,29 @@ function transformConfig(settings: PipelineSettings): FlatConfig {
     : parsePropertiesConfig(text);
 }
 
-/** The transform chain over the configured base schema; its output schema is what gets registered. */
-export function buildChain(settings: PipelineSettings, env: Env = process.env): TransformChain {
+export interface ChainBuildOptions {
+  /** For the output schema only (registration): no secret is read and records are refused. */
+  schemaOnly?: boolean;
+  /** A base schema other than the configured version's (register-schemas --schema FILE). */
+  baseSchema?: AvroSchema;
+}
+
+/**
+ * The transform chain over the configured base schema; its output schema is what gets registered and
+ * what the serializer encodes with, so registration and the pipeline build it through this one function.
+ */
+export function buildChain(
+  settings: PipelineSettings,
+  env: Env = process.env,
+  options: ChainBuildOptions = {},
+): TransformChain {
   return TransformChain.build(transformConfig(settings), {
-    valueSchema: loadBaseSchema(settings.schemaVersion) as unknown as AvroSchema,
+    valueSchema: options.baseSchema ?? (loadBaseSchema(settings.schemaVersion) as unknown as AvroSchema),
     // The key is mail.messageId, so ValueToKey and $Key transforms start from a string key schema.
     keySchema: 'string',
     env,
+    schemaOnly: options.schemaOnly ?? false,
   });
-}
-
-function isLoopback(url: string): boolean {
-  const host = new URL(url).hostname;
-  return host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
 }
 
 /**
@@ -102,11 +113,7 @@ function lazySerializer(format: WireFormat, load: () => Promise<Serializer>): Se
   };
 }
 
-export function buildSerializer(
-  settings: PipelineSettings,
-  topic: string,
-  env: Env = process.env,
-): Serializer {
+export function buildSerializer(settings: PipelineSettings, topic: string): Serializer {
   const registry = settings.registry;
   if (registry.kind === 'confluent') {
     return lazySerializer('confluent', async () => {
@@ -120,16 +127,13 @@ export function buildSerializer(
       });
     });
   }
-  // The local stack's moto accepts any signature; everywhere else the SDK's default credential chain applies.
-  const local = registry.endpoint !== undefined && isLoopback(registry.endpoint);
-  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? (local ? LOCAL_AWS_REGION : undefined);
+  // Credentials come from the SDK's default chain everywhere (`--local` sets the stack's at the CLI edge).
   return lazySerializer('glue', async () => {
     const { GlueSerializer } = await import('./serde/glue-serializer.ts');
     return new GlueSerializer({
       registry: {
-        ...(region === undefined ? {} : { region }),
+        ...(registry.region === undefined ? {} : { region: registry.region }),
         ...(registry.endpoint === undefined ? {} : { endpoint: registry.endpoint }),
-        ...(local && env.AWS_ACCESS_KEY_ID === undefined ? { credentials: LOCAL_AWS_CREDENTIALS } : {}),
       },
       registryName: registry.registryName,
       ...(registry.schemaName === undefined ? {} : { schemaName: registry.schemaName }),
@@ -147,27 +151,36 @@ export function buildRuntime(env: Env = process.env, overrides: RuntimeOverrides
   const settings = loadPipelineSettings(env);
   const kafka = loadKafkaSettings(env);
   const chain = buildChain(settings, env);
+  const serviceEventsTopic = settings.serviceEventsTopic;
+  if (serviceEventsTopic !== undefined && [kafka.topic, kafka.dlqTopic].includes(serviceEventsTopic)) {
+    // Service events are JSON; sharing a topic with the Avro events or dead letters breaks its readers.
+    throw new ConfigError(
+      settingLabel('serviceEventsTopic'),
+      `must differ from ${SETTINGS.topic.env} and ${SETTINGS.dlqTopic.env} ("${serviceEventsTopic}")`,
+    );
+  }
   const producer = overrides.producer ?? new KafkajsProducer(kafka);
   const pipeline = new Pipeline({
     metadata: overrides.metadata ?? createMetadataStoreFromEnv(env),
     chain,
-    serializer: overrides.serializer ?? buildSerializer(settings, kafka.topic, env),
+    serializer: overrides.serializer ?? buildSerializer(settings, kafka.topic),
     producer,
     topic: kafka.topic,
     dlqTopic: kafka.dlqTopic,
+    ...(serviceEventsTopic === undefined ? {} : { serviceEventsTopic }),
     schemaVersion: settings.schemaVersion,
     producerVersion: readPackageVersion(),
     ...(overrides.metrics === undefined ? {} : { metrics: overrides.metrics }),
     ...(overrides.now === undefined ? {} : { now: overrides.now }),
   });
-  return { pipeline, producer, settings, chain, topic: kafka.topic, dlqTopic: kafka.dlqTopic };
+  return { pipeline, producer, settings, chain, topic: kafka.topic, dlqTopic: kafka.dlqTopic, kafka };
 }
 
 let shared: Runtime | undefined;
 
 /** The process-wide runtime, built on first use. A ConfigError is thrown again on every call until fixed. */
-export function sharedRuntime(overrides: RuntimeOverrides = {}): Runtime {
-  shared ??= buildRuntime(process.env, overrides);
+export function sharedRuntime(overrides: RuntimeOverrides = {}, env: Env = process.env): Runtime {
+  shared ??= buildRuntime(env, overrides);
   return shared;
 }
 

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { formatTable } from './stats.ts';
+import { formatTable } from '../../src/terminal/table.ts';
 
 export interface Budget {
   /** What is limited, e.g. "pipeline / JSON.parse floor". */

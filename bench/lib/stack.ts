@@ -7,7 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Kafka, logLevel } from 'kafkajs';
-import { ensurePredecessorTable, seedMetadataRows } from '../../src/demo/seed-metadata.ts';
+import { seedMetadataRows } from '../../src/demo/seed-metadata.ts';
 import type { DemoMetadataRow } from '../../src/demo/ses-event-stream.ts';
 import {
   LOCAL_AWS_CREDENTIALS,
@@ -15,12 +15,13 @@ import {
   stackEndpoints,
   stackPorts,
 } from '../../src/stack/endpoints.ts';
+import { ensurePredecessorTable } from '../../src/stack/metadata-table.ts';
 import { REPO_ROOT } from '../../src/stack/paths.ts';
 
 export const endpoints = stackEndpoints();
 export const EXAMPLE_TRANSFORMS = path.join(REPO_ROOT, 'schemas', 'transforms.example.properties');
 /** The example chain hashes recipients with this key; a real deployment reads it from a secret. */
-export const BENCH_HMAC_KEY = 'bench-hmac-key-not-a-secret';
+export const BENCH_HMAC_KEY = 'bench-hmac-key-not-a-secret-32-bytes';
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;

@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
+import { splitUrlCredentials } from '../config/pipeline-settings.ts';
+import { readSetting } from '../config/settings.ts';
 import { ConfigError, describeError, PipelineError } from '../errors.ts';
 import { kafkaClientConfig, loadKafkaSettings } from '../kafka/index.ts';
 import { DEFAULT_SESSION_TIMEOUT_MS, KafkajsConsumerGroup } from '../kafka/kafkajs-consumer.ts';
@@ -62,12 +64,6 @@ export const EXIT_CONFIG = 2;
 export const DEFAULT_GROUP_PREFIX = 'ses-kafka-warehouse';
 export const DEFAULT_IDLE_MS = 5_000;
 const PROGRESS_INTERVAL_MS = 1_000;
-
-/** Environment variables only this command reads (docs/configuration.md, "Warehouse consumer"). */
-export const CONSUME_ENV = {
-  sessionTimeoutMs: 'SES_KAFKA_CONSUMER_SESSION_TIMEOUT_MS',
-  s3Endpoint: 'SES_KAFKA_S3_ENDPOINT',
-} as const;
 
 const processIo: ConsumeIo = {
   writeOut: (line) => process.stdout.write(`${line}\n`),
@@ -124,6 +120,9 @@ export function decoderOptions(cli: ConsumeCliOptions, env: NodeJS.ProcessEnv = 
       '--registry-url: no schema registry configured; set --registry-url (or SES_KAFKA_REGISTRY_URL) for Confluent-framed records, --glue-region (or AWS_REGION) for Glue-framed ones, or --local',
     );
   }
+  if (registryUrl !== undefined && !URL.canParse(registryUrl)) {
+    throw configError(`--registry-url: not a URL: "${redactUrlCredentials(registryUrl)}"`);
+  }
   const username = env.SES_KAFKA_REGISTRY_USERNAME;
   const password = env.SES_KAFKA_REGISTRY_PASSWORD;
   if ((username === undefined) !== (password === undefined)) {
@@ -132,11 +131,12 @@ export function decoderOptions(cli: ConsumeCliOptions, env: NodeJS.ProcessEnv = 
     );
   }
   return {
-    ...(registryUrl === undefined
+    // Credentials in the URL become basic auth, so no message can echo them; the variables win.
+    ...(registryUrl === undefined || !URL.canParse(registryUrl)
       ? {}
       : {
           confluent: {
-            url: registryUrl,
+            ...splitUrlCredentials(registryUrl),
             ...(username === undefined || password === undefined ? {} : { auth: { username, password } }),
           },
         }),
@@ -229,15 +229,6 @@ function failureLines(summary: ConsumeSummary): string[] {
   ];
 }
 
-function sessionTimeout(env: NodeJS.ProcessEnv): number {
-  const raw = env[CONSUME_ENV.sessionTimeoutMs];
-  if (raw === undefined || raw === '') return DEFAULT_SESSION_TIMEOUT_MS;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1000) {
-    throw configError(`${CONSUME_ENV.sessionTimeoutMs}: expected milliseconds, at least 1000, got "${raw}"`);
-  }
-  return Number(raw);
-}
-
 /** Runs the command and returns its exit code; errors are printed, not thrown. */
 export async function runConsume(
   cli: ConsumeCliOptions,
@@ -261,7 +252,7 @@ export async function runConsume(
     const max = cli.max === undefined ? undefined : positiveInteger(cli.max, '--max');
     const untilIdleMs = idleMs(cli.untilIdle);
     metricsPort = cli.metricsPort === undefined ? undefined : port(cli.metricsPort, '--metrics-port');
-    const s3Endpoint = cli.s3Endpoint ?? env[CONSUME_ENV.s3Endpoint] ?? local?.glueEndpoint;
+    const s3Endpoint = cli.s3Endpoint ?? readSetting(env, 's3Endpoint') ?? local?.glueEndpoint;
     const s3Region = env.AWS_REGION ?? (local ? LOCAL_AWS_REGION : undefined);
     sinkOptions = {
       kind: cli.to,
@@ -292,7 +283,7 @@ export async function runConsume(
         kafkaClientConfig({ ...settings, clientId: `${settings.clientId}-warehouse` }),
         {
           groupId,
-          sessionTimeoutMs: sessionTimeout(env),
+          sessionTimeoutMs: readSetting(env, 'consumerSessionTimeoutMs') ?? DEFAULT_SESSION_TIMEOUT_MS,
         },
       ),
       topics,
@@ -421,7 +412,7 @@ export function registerConsumeCommand(program: Command): void {
       'parquet: ... or at this many bytes of Kafka record values (default 67108864)',
     )
     .option('--flush-interval <ms>', 'parquet: ... or once it has been open this long (default 300000)')
-    .option('--s3-endpoint <url>', `S3 endpoint override for an s3:// --out (env ${CONSUME_ENV.s3Endpoint})`)
+    .option('--s3-endpoint <url>', 'S3 endpoint override for an s3:// --out (env SES_KAFKA_S3_ENDPOINT)')
     .option('--max <n>', 'stop after N records')
     .option('--until-idle [ms]', `stop once no record arrived for this long (default ${DEFAULT_IDLE_MS} ms)`)
     .option('--metrics-port <port>', 'serve /healthz and Prometheus /metrics on this port')

@@ -1,18 +1,28 @@
-import { ENRICH_ENV_VARS } from '../enrich/config.ts';
-import { KAFKA_ENV_ALIASES, KAFKA_ENV_VARS } from '../kafka/config.ts';
-import { PIPELINE_ENV_VARS } from './pipeline-settings.ts';
+import { allSettings, type SettingGroup } from './settings.ts';
+
+/** The groups of settings the Lambda reads; `serve`, the AWS SDK's own and the local stack's are not. */
+const LAMBDA_GROUPS: ReadonlySet<SettingGroup> = new Set([
+  'kafka',
+  'registry',
+  'transforms',
+  'enrichment',
+  'runtime',
+]);
 
 /**
- * Every environment variable a settings loader reads, under its own name. The deploy template must set
+ * Every environment variable the Lambda's settings read, under its own name. The deploy template must set
  * each one (test/unit/deploy/template.test.ts), so a new setting cannot ship without a deploy parameter.
- * A module that adds settings exports its own `*_ENV_VARS` list and is added here.
  */
-export const ALL_ENV_VARS: readonly string[] = [
-  ...new Set([...KAFKA_ENV_VARS, ...ENRICH_ENV_VARS, ...PIPELINE_ENV_VARS]),
-];
+export const ALL_ENV_VARS: readonly string[] = allSettings()
+  .filter(([, setting]) => LAMBDA_GROUPS.has(setting.group) && !setting.external && !setting.notDeployed)
+  .map(([, setting]) => setting.env);
 
 /**
  * Old names still honoured for existing deployments, mapped to the name that replaced them. A template
  * sets the new name, never these.
  */
-export const ENV_VAR_ALIASES: Readonly<Record<string, string>> = { ...KAFKA_ENV_ALIASES };
+export const ENV_VAR_ALIASES: Readonly<Record<string, string>> = Object.fromEntries(
+  allSettings().flatMap(([, setting]) =>
+    LAMBDA_GROUPS.has(setting.group) ? (setting.aliases ?? []).map((alias) => [alias, setting.env]) : [],
+  ),
+);

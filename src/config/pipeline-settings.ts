@@ -1,34 +1,23 @@
-import { z } from 'zod';
+/**
+ * The pipeline's registry, schema and transform settings, assembled from the declarations in
+ * src/config/settings.ts; this file adds the checks that span settings.
+ */
 import { ConfigError } from '../errors.ts';
-import { COMPATIBILITY_LEVELS, type CompatibilityLevel } from '../serde/compatibility-level.ts';
-import { parseSubjectNameStrategy, type SubjectNameStrategy } from '../serde/subject-name.ts';
+import type { CompatibilityLevel } from '../serde/compatibility-level.ts';
+import type { SubjectNameStrategy } from '../serde/subject-name.ts';
 import {
   BASE_SCHEMA_VERSIONS,
   type BaseSchemaVersion,
   LATEST_BASE_SCHEMA_VERSION,
 } from '../ses/base-schema.ts';
-
-/** Every environment variable the pipeline's own settings read (Kafka and enrichment have theirs). */
-export const PIPELINE_ENV = {
-  registry: 'SES_KAFKA_REGISTRY',
-  registryUrl: 'SES_KAFKA_REGISTRY_URL',
-  registryUsername: 'SES_KAFKA_REGISTRY_USERNAME',
-  registryPassword: 'SES_KAFKA_REGISTRY_PASSWORD',
-  subjectNameStrategy: 'SES_KAFKA_SUBJECT_NAME_STRATEGY',
-  glueRegistryName: 'SES_KAFKA_GLUE_REGISTRY_NAME',
-  glueSchemaName: 'SES_KAFKA_GLUE_SCHEMA_NAME',
-  glueEndpoint: 'SES_KAFKA_GLUE_ENDPOINT',
-  glueCompression: 'SES_KAFKA_GLUE_COMPRESSION',
-  glueCacheTtlSeconds: 'SES_KAFKA_GLUE_CACHE_TTL_SECONDS',
-  autoRegister: 'SES_KAFKA_SCHEMA_AUTO_REGISTER',
-  compatibility: 'SES_KAFKA_SCHEMA_COMPATIBILITY',
-  schemaVersion: 'SES_KAFKA_SCHEMA_VERSION',
-  transformsFile: 'SES_KAFKA_TRANSFORMS_FILE',
-  transforms: 'SES_KAFKA_TRANSFORMS',
-  deadlineMarginMs: 'SES_KAFKA_DEADLINE_MARGIN_MS',
-} as const;
-
-export const PIPELINE_ENV_VARS: readonly string[] = Object.values(PIPELINE_ENV);
+import {
+  type Env,
+  type REGISTRY_KINDS,
+  readSetting,
+  requireSetting,
+  SETTINGS,
+  settingLabel,
+} from './settings.ts';
 
 export type RegistrySettings =
   | {
@@ -42,6 +31,8 @@ export type RegistrySettings =
       registryName: string;
       schemaName?: string;
       endpoint?: string;
+      /** AWS_REGION; the SDK's own chain when unset. */
+      region?: string;
       compression: 'none' | 'zlib';
       cacheTtlMs: number;
     };
@@ -55,89 +46,108 @@ export interface PipelineSettings {
   transforms: { file: string } | { inline: string } | undefined;
   /** Kafka must acknowledge this long before the Lambda's own timeout, so the handler can still answer. */
   deadlineMarginMs: number;
+  /**
+   * Where SES service events from EventBridge (Sending Status Disabled, advisor recommendations) go, as
+   * the EventBridge JSON; unset filters them out.
+   */
+  serviceEventsTopic: string | undefined;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-function read(env: Env, name: string): string | undefined {
-  const raw = env[name]?.trim();
-  return raw === undefined || raw === '' ? undefined : raw;
-}
-
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
-  const raw = read(env, name) ?? fallback;
-  if ((allowed as readonly string[]).includes(raw)) return raw as T;
-  throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got "${raw}"`);
-}
-
-function wholeNumber(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = read(env, name);
-  if (raw === undefined) return fallback;
-  const parsed = z.coerce.number().int().min(min).max(max).safeParse(raw);
-  if (parsed.success) return parsed.data;
-  throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${raw}"`);
+/**
+ * `https://user:pass@host/...` becomes the URL without credentials plus basic auth, so the URL that
+ * error messages and logs name never carries them (and fetch refuses URLs with credentials anyway).
+ */
+export function splitUrlCredentials(raw: string): {
+  url: string;
+  auth?: { username: string; password: string };
+} {
+  const parsed = new URL(raw);
+  if (parsed.username === '' && parsed.password === '') return { url: raw };
+  const auth = {
+    username: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+  };
+  parsed.username = '';
+  parsed.password = '';
+  const url = raw.endsWith('/') ? parsed.href : parsed.href.replace(/\/$/, '');
+  return { url, auth };
 }
 
 function readRegistry(env: Env): RegistrySettings {
-  const kind = oneOf(env, PIPELINE_ENV.registry, ['confluent', 'glue'] as const, 'confluent');
+  const kind = readSetting(env, 'registry') as (typeof REGISTRY_KINDS)[number];
   if (kind === 'confluent') {
-    const url = read(env, PIPELINE_ENV.registryUrl);
-    if (url === undefined) {
-      throw new ConfigError(
-        PIPELINE_ENV.registryUrl,
-        'required with SES_KAFKA_REGISTRY=confluent: the registry API root, e.g. https://registry.example.com or http://127.0.0.1:8081/apis/ccompat/v7',
-      );
+    const url = requireSetting(
+      env,
+      'registryUrl',
+      `with ${SETTINGS.registry.env}=confluent: the registry API root, e.g. https://registry.example.com or http://127.0.0.1:8081/apis/ccompat/v7`,
+    );
+    const fromUrl = splitUrlCredentials(url);
+    let username = readSetting(env, 'registryUsername');
+    let password = readSetting(env, 'registryPassword');
+    if (fromUrl.auth !== undefined) {
+      if (username !== undefined || password !== undefined) {
+        throw new ConfigError(
+          SETTINGS.registryUrl.env,
+          `holds credentials and ${SETTINGS.registryUsername.env}/${SETTINGS.registryPassword.env} are set too; keep only the variables`,
+        );
+      }
+      ({ username, password } = fromUrl.auth);
     }
-    if (!URL.canParse(url)) throw new ConfigError(PIPELINE_ENV.registryUrl, `not a URL: "${url}"`);
-    const username = read(env, PIPELINE_ENV.registryUsername);
-    const password = env[PIPELINE_ENV.registryPassword];
-    if ((username === undefined) !== (password === undefined || password === '')) {
+    if ((username === undefined) !== (password === undefined)) {
       throw new ConfigError(
-        username === undefined ? PIPELINE_ENV.registryUsername : PIPELINE_ENV.registryPassword,
-        'registry basic auth needs both SES_KAFKA_REGISTRY_USERNAME and SES_KAFKA_REGISTRY_PASSWORD',
+        username === undefined ? SETTINGS.registryUsername.env : SETTINGS.registryPassword.env,
+        `registry basic auth needs both ${SETTINGS.registryUsername.env} and ${SETTINGS.registryPassword.env}`,
       );
     }
     return {
       kind,
-      url,
+      url: fromUrl.url,
       ...(username === undefined ? {} : { auth: { username, password: password as string } }),
-      subjectNameStrategy: parseSubjectNameStrategy(
-        read(env, PIPELINE_ENV.subjectNameStrategy) ?? 'TopicNameStrategy',
-        PIPELINE_ENV.subjectNameStrategy,
-      ),
+      subjectNameStrategy: readSetting(env, 'subjectNameStrategy') as SubjectNameStrategy,
     };
   }
-  const endpoint = read(env, PIPELINE_ENV.glueEndpoint);
-  if (endpoint !== undefined && !URL.canParse(endpoint)) {
-    throw new ConfigError(PIPELINE_ENV.glueEndpoint, `not a URL: "${endpoint}"`);
-  }
-  const schemaName = read(env, PIPELINE_ENV.glueSchemaName);
+  const schemaName = readSetting(env, 'glueSchemaName');
+  const endpoint = readSetting(env, 'glueEndpoint');
+  const region = readSetting(env, 'awsRegion');
   return {
     kind,
-    registryName: read(env, PIPELINE_ENV.glueRegistryName) ?? 'default-registry',
+    registryName: readSetting(env, 'glueRegistryName') as string,
     ...(schemaName === undefined ? {} : { schemaName }),
     ...(endpoint === undefined ? {} : { endpoint }),
-    compression: oneOf(env, PIPELINE_ENV.glueCompression, ['none', 'zlib'] as const, 'none'),
-    cacheTtlMs: wholeNumber(env, PIPELINE_ENV.glueCacheTtlSeconds, 86_400, 1, 7 * 86_400) * 1000,
+    ...(region === undefined ? {} : { region }),
+    compression: readSetting(env, 'glueCompression') as 'none' | 'zlib',
+    cacheTtlMs: (readSetting(env, 'glueCacheTtlSeconds') as number) * 1000,
   };
 }
 
 /** Reads and checks the pipeline settings; a bad value is a ConfigError naming the variable. */
 export function loadPipelineSettings(env: Env = process.env): PipelineSettings {
-  const file = read(env, PIPELINE_ENV.transformsFile);
-  const inline = read(env, PIPELINE_ENV.transforms);
+  const file = readSetting(env, 'transformsFile');
+  const inline = readSetting(env, 'transformsInline');
   if (file !== undefined && inline !== undefined) {
     throw new ConfigError(
-      PIPELINE_ENV.transforms,
-      `set ${PIPELINE_ENV.transformsFile} or ${PIPELINE_ENV.transforms}, not both`,
+      SETTINGS.transformsInline.env,
+      `set ${SETTINGS.transformsFile.env} or ${SETTINGS.transformsInline.env}, not both`,
     );
   }
   return {
     registry: readRegistry(env),
-    autoRegister: oneOf(env, PIPELINE_ENV.autoRegister, ['true', 'false'] as const, 'false') === 'true',
-    compatibility: oneOf(env, PIPELINE_ENV.compatibility, COMPATIBILITY_LEVELS, 'BACKWARD'),
-    schemaVersion: oneOf(env, PIPELINE_ENV.schemaVersion, BASE_SCHEMA_VERSIONS, LATEST_BASE_SCHEMA_VERSION),
+    autoRegister: readSetting(env, 'autoRegister') as boolean,
+    compatibility: readSetting(env, 'compatibility') as CompatibilityLevel,
+    schemaVersion: readSchemaVersion(env),
     transforms: file !== undefined ? { file } : inline !== undefined ? { inline } : undefined,
-    deadlineMarginMs: wholeNumber(env, PIPELINE_ENV.deadlineMarginMs, 2_000, 0, 60_000),
+    deadlineMarginMs: readSetting(env, 'deadlineMarginMs') as number,
+    serviceEventsTopic: readSetting(env, 'serviceEventsTopic'),
   };
+}
+
+export function readSchemaVersion(env: Env): BaseSchemaVersion {
+  const version = readSetting(env, 'schemaVersion') ?? LATEST_BASE_SCHEMA_VERSION;
+  if (!(BASE_SCHEMA_VERSIONS as readonly string[]).includes(version)) {
+    throw new ConfigError(
+      settingLabel('schemaVersion'),
+      `expected one of ${BASE_SCHEMA_VERSIONS.join(', ')} (the files under schemas/ses-email-event/), got "${version}"`,
+    );
+  }
+  return version as BaseSchemaVersion;
 }

@@ -1,36 +1,43 @@
 /**
  * `npm start`: the whole job on the local stack, as a new user first sees it. Stack up → register the
  * transform chain's output schema → seed DynamoDB in the predecessor's layout → a mixed SES stream through
- * the real SQS Lambda handler → consume and decode → DuckDB warehouse → summary and HTML report.
+ * the real Lambda handlers, by three doors (SNS → SQS, EventBridge → Lambda, EventBridge → SQS) → consume
+ * and decode → DuckDB warehouse → summary and HTML report.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SQSEvent } from 'aws-lambda';
+import type { EventBridgeEvent, SQSEvent } from 'aws-lambda';
 import { Kafka, logLevel } from 'kafkajs';
-import { createProgress } from '../cli/progress.ts';
-import { LOCAL_METADATA_TABLE, localStackEnv } from '../config/local-env.ts';
-import { loadPipelineSettings } from '../config/pipeline-settings.ts';
+import { LOCAL_METADATA_TABLE, rawSetting } from '../config/settings.ts';
 import { KafkajsConsumerGroup } from '../kafka/kafkajs-consumer.ts';
+import { handleEventBridgeEvent } from '../lambda/eventbridge-handler.ts';
 import { handleSqsEvent } from '../lambda/sqs-handler.ts';
 import { logger } from '../observability/logger.ts';
+import { registrationFromSettings } from '../registration/from-settings.ts';
 import { registerSchemas } from '../registration/register-schemas.ts';
-import { buildChain, buildRuntime } from '../runtime.ts';
+import { buildRuntime, type Runtime } from '../runtime.ts';
 import { AvroDecoder } from '../serde/decoder.ts';
+import { EVENT_TYPE_BY_DETAIL_TYPE } from '../ses/eventbridge.ts';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, stackEndpoints } from '../stack/endpoints.ts';
+import { localSettingsEnv } from '../stack/local-settings.ts';
+import { ensurePredecessorTable } from '../stack/metadata-table.ts';
 import { REPO_ROOT } from '../stack/paths.ts';
 import { stackUp } from '../stack/stack.ts';
+import { createProgress } from '../terminal/progress.ts';
+import { formatRecords } from '../terminal/table.ts';
 import { runConsumer } from '../warehouse/consumer.ts';
 import { DuckDbSink } from '../warehouse/duckdb-sink.ts';
 import { writeReport } from '../warehouse/report/write.ts';
-import { ensurePredecessorTable, seedMetadataRows } from './seed-metadata.ts';
-import { generateDemoStream } from './ses-event-stream.ts';
-import { formatTable, readWarehouseSummary, type WarehouseSummary } from './summary.ts';
+import { deadLetterCodes } from './dead-letters.ts';
+import { seedMetadataRows } from './seed-metadata.ts';
+import { type DemoDoor, demoServiceEvents, generateDemoStream } from './ses-event-stream.ts';
+import { readWarehouseSummary, type WarehouseSummary } from './summary.ts';
 
 export const EXAMPLE_TRANSFORMS = path.join(REPO_ROOT, 'schemas', 'transforms.example.properties');
 /** The example chain hashes recipient addresses; outside the demo this key comes from a secret store. */
-const DEMO_HMAC_KEY = 'local-demo-key-not-a-secret';
+const DEMO_HMAC_KEY = 'local-demo-hmac-key-not-a-secret-32b';
 
 export interface MainJobOptions {
   emails: number;
@@ -44,6 +51,8 @@ export interface MainJobResult {
   topic: string;
   dlqTopic: string;
   inputs: number;
+  /** Inputs sent through each door. */
+  inputsByDoor: Record<DemoDoor, number>;
   produced: number;
   deadLettered: number;
   filtered: number;
@@ -72,20 +81,55 @@ async function createTopics(brokers: string, topics: string[]): Promise<void> {
   }
 }
 
-function sqsEvent(messages: readonly string[], offset: number, topicArn: string): SQSEvent {
+const DEMO_REGION = 'eu-west-1';
+const DEMO_ACCOUNT = '111122223333';
+const TOPIC_ARN = `arn:aws:sns:${DEMO_REGION}:${DEMO_ACCOUNT}:ses-events`;
+/** EventBridge invokes one function instance per event; reserved concurrency caps how many at once. */
+const EVENTBRIDGE_CONCURRENCY = 10;
+
+/** What SES's EventBridge destination puts on the default bus: the SES JSON is the detail. */
+function eventBridgeEvent(message: string): EventBridgeEvent<string, unknown> | Record<string, unknown> {
+  const ses = JSON.parse(message) as { eventType: string; mail: { tags?: Record<string, string[]> } };
+  if (!('mail' in ses)) return ses as Record<string, unknown>; // already an EventBridge event (service)
+  const configurationSet = ses.mail.tags?.['ses:configuration-set']?.[0];
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': EVENTBRIDGE_DETAIL_TYPE[ses.eventType] ?? `Email ${ses.eventType}`,
+    source: 'aws.ses',
+    account: DEMO_ACCOUNT,
+    time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: DEMO_REGION,
+    resources: configurationSet
+      ? [`arn:aws:ses:${DEMO_REGION}:${DEMO_ACCOUNT}:configuration-set/${configurationSet}`]
+      : [],
+    detail: ses,
+  };
+}
+
+const EVENTBRIDGE_DETAIL_TYPE: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(EVENT_TYPE_BY_DETAIL_TYPE).map(([detailType, eventType]) => [eventType, detailType]),
+);
+
+/** The SQS body each door puts on its queue: the SNS notification (non-raw delivery) or the EventBridge event. */
+function sqsBody(message: string, door: DemoDoor): string {
+  if (door !== 'sns-sqs') return JSON.stringify(eventBridgeEvent(message));
+  return JSON.stringify({
+    Type: 'Notification',
+    MessageId: randomUUID(),
+    TopicArn: TOPIC_ARN,
+    Message: message,
+    Timestamp: new Date().toISOString(),
+    SignatureVersion: '1',
+  });
+}
+
+function sqsEvent(messages: readonly string[], offset: number, door: DemoDoor): SQSEvent {
   return {
     Records: messages.map((message, index) => ({
-      messageId: `demo-${offset + index}`,
-      receiptHandle: `demo-${offset + index}`,
-      // SNS → SQS without raw message delivery: the body is the SNS notification around the SES event.
-      body: JSON.stringify({
-        Type: 'Notification',
-        MessageId: randomUUID(),
-        TopicArn: topicArn,
-        Message: message,
-        Timestamp: new Date().toISOString(),
-        SignatureVersion: '1',
-      }),
+      messageId: `demo-${door}-${offset + index}`,
+      receiptHandle: `demo-${door}-${offset + index}`,
+      body: sqsBody(message, door),
       attributes: {
         ApproximateReceiveCount: '1',
         SentTimestamp: String(Date.now()),
@@ -95,11 +139,76 @@ function sqsEvent(messages: readonly string[], offset: number, topicArn: string)
       messageAttributes: {},
       md5OfBody: '',
       eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:111122223333:ses-events',
+      eventSourceARN: `arn:aws:sqs:${DEMO_REGION}:${DEMO_ACCOUNT}:ses-events-${door}`,
       awsRegion: LOCAL_AWS_REGION,
     })),
   };
 }
+
+/** An SQS queue's batches through the SQS handler; reported failures get one more delivery, as SQS would. */
+async function sendThroughQueue(
+  runtime: Runtime,
+  messages: readonly string[],
+  door: DemoDoor,
+  batchSize: number,
+  onProgress: (done: number) => void,
+): Promise<number> {
+  let notWritten = 0;
+  for (let offset = 0; offset < messages.length; offset += batchSize) {
+    let event = sqsEvent(messages.slice(offset, offset + batchSize), offset, door);
+    for (let attempt = 1; attempt <= 2 && event.Records.length > 0; attempt++) {
+      const context = { getRemainingTimeInMillis: () => 30_000 };
+      const response = await handleSqsEvent(event, context, runtime);
+      const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
+      event = { Records: event.Records.filter((record) => failed.has(record.messageId)) };
+    }
+    notWritten += event.Records.length;
+    onProgress(Math.min(offset + batchSize, messages.length));
+  }
+  return notWritten;
+}
+
+/** One invocation per event, a few at a time; a failed invocation is retried once, as Lambda retries. */
+async function sendThroughRule(
+  runtime: Runtime,
+  messages: readonly string[],
+  onProgress: (done: number) => void,
+): Promise<number> {
+  let notWritten = 0;
+  for (let offset = 0; offset < messages.length; offset += EVENTBRIDGE_CONCURRENCY) {
+    const events = messages.slice(offset, offset + EVENTBRIDGE_CONCURRENCY).map(eventBridgeEvent);
+    const outcomes = await Promise.all(
+      events.map(async (event) => {
+        for (let attempt = 1; attempt <= 2; attempt++) {
+          const context = { getRemainingTimeInMillis: () => 30_000 };
+          try {
+            await handleEventBridgeEvent(event as EventBridgeEvent<string, unknown>, context, runtime);
+            return true;
+          } catch {
+            // RedeliveryRequired: Lambda would invoke again.
+          }
+        }
+        return false;
+      }),
+    );
+    notWritten += outcomes.filter((written) => !written).length;
+    onProgress(Math.min(offset + EVENTBRIDGE_CONCURRENCY, messages.length));
+  }
+  return notWritten;
+}
+
+/** The record's source.envelope each demo door produces. */
+const DOOR_BY_ENVELOPE: Readonly<Record<string, DemoDoor>> = {
+  'sqs-sns': 'sns-sqs',
+  eventbridge: 'eventbridge',
+  'sqs-eventbridge': 'eventbridge-sqs',
+};
+
+export const DOOR_LABELS: Readonly<Record<DemoDoor, string>> = {
+  'sns-sqs': 'SNS → SQS → Lambda',
+  eventbridge: 'EventBridge → Lambda',
+  'eventbridge-sqs': 'EventBridge → SQS → Lambda',
+};
 
 export async function runMainJob(options: MainJobOptions): Promise<MainJobResult> {
   const started = Date.now();
@@ -111,28 +220,27 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
 
   // A topic pair per run keeps this run's counts apart from earlier runs on the same stack.
   const runId = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').toLowerCase();
+  // The DLQ is named as everywhere else: <topic>.dlq.
   const topic = `ses-events-${runId}`;
-  const dlqTopic = `ses-events-dlq-${runId}`;
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    ...localStackEnv('confluent'),
+  const dlqTopic = `${topic}.dlq`;
+  const runSettings = {
     SES_KAFKA_TOPIC: topic,
     SES_KAFKA_DLQ_TOPIC: dlqTopic,
+    SES_KAFKA_REGISTRY: 'confluent',
     SES_KAFKA_TRANSFORMS_FILE: EXAMPLE_TRANSFORMS,
     SES_KAFKA_HMAC_KEY: process.env.SES_KAFKA_HMAC_KEY ?? DEMO_HMAC_KEY,
   };
+  const env: Record<string, string | undefined> = { ...process.env, ...runSettings };
+  Object.assign(env, localSettingsEnv(env));
+  // The AWS SDK reads credentials from the process environment: the local stack's, unless some are set.
+  process.env.AWS_ACCESS_KEY_ID ??= env.AWS_ACCESS_KEY_ID;
+  process.env.AWS_SECRET_ACCESS_KEY ??= env.AWS_SECRET_ACCESS_KEY;
   const endpoints = stackEndpoints();
   await createTopics(endpoints.kafkaBrokers, [topic, dlqTopic]);
 
   step(2, `registering the transform chain's output schema (subject ${topic}-value, BACKWARD)`);
-  const settings = loadPipelineSettings(env);
-  const chain = buildChain(settings, env);
-  const registration = await registerSchemas({
-    schema: chain.outputValueSchema as object,
-    target: 'confluent',
-    compatibility: settings.compatibility,
-    confluent: { url: endpoints.registryUrl, topic },
-  });
+  // Exactly what `ses-kafka register-schemas` would register with these settings (no HMAC key needed).
+  const registration = await registerSchemas(await registrationFromSettings(env));
   if (registration.status === 'incompatible') {
     throw new Error(
       `schema registration refused: ${registration.violations.map((v) => v.message).join('; ')}`,
@@ -157,14 +265,26 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     `      ${stream.metadataRows.length} metadata rows for ${stream.emails} emails (the rest are NOT_FOUND on purpose)`,
   );
 
+  // Every message, with its door; the service events come through the EventBridge rule like the rest.
+  const inputs: Array<{ message: string; door: DemoDoor }> = [
+    ...stream.messages.map((message, index) => ({ message, door: stream.doors[index] as DemoDoor })),
+    ...demoServiceEvents().map((message) => ({ message, door: 'eventbridge' as const })),
+  ];
+  const byDoor = (door: DemoDoor) =>
+    inputs.filter((input) => input.door === door).map((input) => input.message);
+  const doors: DemoDoor[] = ['sns-sqs', 'eventbridge', 'eventbridge-sqs'];
+  const inputsByDoor = Object.fromEntries(doors.map((door) => [door, byDoor(door).length])) as Record<
+    DemoDoor,
+    number
+  >;
   step(
     4,
-    `sending ${stream.messages.length} SES events (${stream.malformed} malformed) through the SQS Lambda handler`,
+    `sending ${inputs.length} inputs (${stream.malformed} malformed, ${inputs.length - stream.messages.length} SES service events) through the Lambda handlers: ${doors.map((door) => `${inputsByDoor[door]} ${DOOR_LABELS[door]}`).join(', ')}`,
   );
-  // Per-invocation log lines would bury the progress; warnings (dead letters, retries) still show.
+  // A log line per invocation or dead letter would bury the progress: dead letters are summarised by
+  // code below instead, and errors still show.
   const logLevelBefore = logger.getLevelName();
-  if (process.env.POWERTOOLS_LOG_LEVEL === undefined && process.env.LOG_LEVEL === undefined)
-    logger.setLogLevel('WARN');
+  if (rawSetting(process.env, 'logLevel') === undefined) logger.setLogLevel('ERROR');
   const runtime = buildRuntime(env);
   const progress = createProgress('      Lambda invocations', { lineEvery: 250 });
   let produced = 0;
@@ -172,20 +292,16 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
   let filtered = 0;
   let notWritten = 0;
   try {
-    const topicArn = 'arn:aws:sns:us-east-1:111122223333:ses-events';
-    for (let offset = 0; offset < stream.messages.length; offset += options.batchSize) {
-      const batch = stream.messages.slice(offset, offset + options.batchSize);
-      let event = sqsEvent(batch, offset, topicArn);
-      // Like SQS, hand reported failures back once more before giving up on them.
-      for (let attempt = 1; attempt <= 2 && event.Records.length > 0; attempt++) {
-        const context = { getRemainingTimeInMillis: () => 30_000 };
-        const response = await handleSqsEvent(event, context, runtime);
-        const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
-        event = { Records: event.Records.filter((record) => failed.has(record.messageId)) };
-      }
-      notWritten += event.Records.length;
-      const done = Math.min(offset + options.batchSize, stream.messages.length);
-      progress.update(done, stream.messages.length, `events (batches of ${options.batchSize})`);
+    let sent = 0;
+    for (const door of doors) {
+      const messages = byDoor(door);
+      const onProgress = (done: number) =>
+        progress.update(sent + done, inputs.length, `inputs (now: ${DOOR_LABELS[door]})`);
+      notWritten +=
+        door === 'eventbridge'
+          ? await sendThroughRule(runtime, messages, onProgress)
+          : await sendThroughQueue(runtime, messages, door, options.batchSize, onProgress);
+      sent += messages.length;
     }
     progress.stop();
     const admin = new Kafka({ brokers: [endpoints.kafkaBrokers], logLevel: logLevel.NOTHING }).admin();
@@ -195,7 +311,7 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     produced = await countTopic(topic);
     deadLettered = await countTopic(dlqTopic);
     await admin.disconnect();
-    filtered = stream.messages.length - produced - deadLettered - notWritten;
+    filtered = inputs.length - produced - deadLettered - notWritten;
   } finally {
     await runtime.producer.close();
     logger.setLogLevel(logLevelBefore);
@@ -203,6 +319,11 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
   log(
     `      ${produced} produced to ${topic}, ${deadLettered} dead-lettered to ${dlqTopic}, ${notWritten} not written`,
   );
+  const codes = await deadLetterCodes(endpoints.kafkaBrokers, dlqTopic, deadLettered);
+  if (codes.size > 0) {
+    const byCode = [...codes].map(([code, count]) => `${code} x${count}`).join(', ');
+    log(`      dead letters by error code: ${byCode} (original payloads and error headers in ${dlqTopic})`);
+  }
 
   step(5, 'consuming the topic and decoding the Avro (Confluent wire format, schema from the registry)');
   mkdirSync(options.outDir, { recursive: true });
@@ -240,7 +361,8 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
   return {
     topic,
     dlqTopic,
-    inputs: stream.messages.length,
+    inputs: inputs.length,
+    inputsByDoor,
     produced,
     deadLettered,
     filtered,
@@ -256,10 +378,20 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
 export function printMainJobResult(result: MainJobResult, log: (line: string) => void): void {
   log('');
   log('Events by type');
-  log(formatTable(result.summary.byEventType));
+  log(formatRecords(result.summary.byEventType));
+  log('');
+  log('Events by door (the same SES event through two doors is one row: same eventId)');
+  log(
+    formatRecords(
+      result.summary.byDoor.map((row) => ({
+        door: DOOR_LABELS[DOOR_BY_ENVELOPE[String(row.envelope)] as DemoDoor] ?? String(row.envelope),
+        ...row,
+      })),
+    ),
+  );
   log('');
   log('Senders (rates: bounces per send, complaints per delivery; SES reviews at 5% and 0.1%)');
-  log(formatTable(result.summary.bySender));
+  log(formatRecords(result.summary.bySender));
   log('');
   log(
     `${result.inputs} inputs: ${result.produced} produced, ${result.deadLettered} dead-lettered, ${result.filtered} filtered, ${result.notWritten} not written; ${result.consumed} loaded into the warehouse; whole job ${result.seconds.toFixed(1)}s`,

@@ -7,6 +7,8 @@ export interface SummaryRow {
 export interface WarehouseSummary {
   byEventType: SummaryRow[];
   bySender: SummaryRow[];
+  /** Events per `source.envelope`: the door each event came through. */
+  byDoor: SummaryRow[];
 }
 
 async function rows(
@@ -43,26 +45,15 @@ export async function readWarehouseSummary(dbFile: string): Promise<WarehouseSum
          printf('%.2f%%', 100.0 * complaints / NULLIF(delivered, 0)) AS "complaint rate"
        FROM per_sender ORDER BY sent DESC`,
     );
-    return { byEventType, bySender };
+    const byDoor = await rows(
+      connection,
+      `SELECT envelope, COUNT(*) AS events,
+         COUNT(*) FILTER (WHERE metadata_status = 'FOUND') AS enriched
+       FROM ses_events GROUP BY envelope ORDER BY events DESC`,
+    );
+    return { byEventType, bySender, byDoor };
   } finally {
     connection.closeSync();
     instance.closeSync();
   }
-}
-
-/** A plain text table, columns padded to their widest cell. */
-export function formatTable(data: readonly SummaryRow[]): string {
-  if (data.length === 0) return '(no rows)';
-  const columns = Object.keys(data[0] as SummaryRow);
-  const cells = data.map((row) => columns.map((column) => String(row[column] ?? '')));
-  const widths = columns.map((column, index) =>
-    Math.max(column.length, ...cells.map((row) => (row[index] as string).length)),
-  );
-  const line = (values: string[]) =>
-    values
-      .map((value, index) =>
-        index === 0 ? value.padEnd(widths[index] as number) : value.padStart(widths[index] as number),
-      )
-      .join('  ');
-  return [line(columns), line(widths.map((width) => '-'.repeat(width))), ...cells.map(line)].join('\n');
 }

@@ -1,5 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from '../stack/endpoints.ts';
 import type { EnrichConfig } from './config.ts';
 
 /**
@@ -9,18 +8,12 @@ import type { EnrichConfig } from './config.ts';
  * an unreachable endpoint fails well inside the Lambda's deadline instead of hanging.
  */
 export function createDynamoDbClient(
-  config: Pick<EnrichConfig, 'endpoint' | 'requestTimeoutMs'>,
-  env: Record<string, string | undefined> = process.env,
+  config: Pick<EnrichConfig, 'endpoint' | 'requestTimeoutMs' | 'region'>,
 ): DynamoDBClient {
-  const local = config.endpoint !== undefined && isLoopback(config.endpoint);
-  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? (local ? LOCAL_AWS_REGION : undefined);
-  // A loopback endpoint is the local stack (dynalite), which accepts any signature; real endpoints
-  // always use the SDK's credential chain.
-  const credentials = local && env.AWS_ACCESS_KEY_ID === undefined ? LOCAL_AWS_CREDENTIALS : undefined;
+  // Region and credentials come from the SDK's default chain (`--local` sets the stack's at the CLI edge).
   return new DynamoDBClient({
-    ...(region === undefined ? {} : { region }),
+    ...(config.region === undefined ? {} : { region: config.region }),
     ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
-    ...(credentials === undefined ? {} : { credentials }),
     maxAttempts: 1,
     requestHandler: {
       connectionTimeout: Math.min(config.requestTimeoutMs, 1_000),
@@ -29,9 +22,4 @@ export function createDynamoDbClient(
       throwOnRequestTimeout: true,
     },
   });
-}
-
-function isLoopback(endpoint: string): boolean {
-  const host = new URL(endpoint).hostname;
-  return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
 }

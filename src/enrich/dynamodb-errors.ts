@@ -1,6 +1,6 @@
+import { SETTINGS } from '../config/settings.ts';
 import { PipelineError } from '../errors.ts';
 import { redactEmail } from '../observability/logger.ts';
-import { ENRICH_ENV } from './config.ts';
 
 /**
  * Turns an AWS SDK / network failure from DynamoDB into a PipelineError with stage `enrich`.
@@ -97,7 +97,7 @@ export function toEnrichError(error: unknown, context: { table: string; operatio
     return new PipelineError(
       'enrich',
       'METADATA_TABLE_NOT_FOUND',
-      `${where}: table or index not found (${detail}); check ${ENRICH_ENV.table}, ${ENRICH_ENV.gsiName} and the region`,
+      `${where}: table or index not found (${detail}); check ${SETTINGS.metadataTable.env}, ${SETTINGS.metadataGsiName.env} and the region`,
       { retriable: false, cause: error },
     );
   }
@@ -105,7 +105,7 @@ export function toEnrichError(error: unknown, context: { table: string; operatio
     return new PipelineError(
       'enrich',
       'METADATA_KEY_MISMATCH',
-      `${where} was rejected: ${detail}; check ${ENRICH_ENV.keyStrategy}, ${ENRICH_ENV.partitionKey}, ${ENRICH_ENV.sortKey}, ${ENRICH_ENV.gsiName} and ${ENRICH_ENV.projection} against the table`,
+      `${where} was rejected: ${detail}; check ${SETTINGS.metadataKeyStrategy.env}, ${SETTINGS.metadataPartitionKey.env}, ${SETTINGS.metadataSortKey.env}, ${SETTINGS.metadataGsiName.env} and ${SETTINGS.metadataProjection.env} against the table`,
       { retriable: false, cause: error },
     );
   }

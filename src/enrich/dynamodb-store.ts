@@ -9,8 +9,8 @@ import {
 import pLimit, { type LimitFunction } from 'p-limit';
 import { PipelineError } from '../errors.ts';
 import { logger } from '../observability/logger.ts';
+import { type BackoffPolicy, drain, realSleep, retryCall, type Sleep } from '../retry.ts';
 import { stringifyItem } from './attributes.ts';
-import { backoffDelayMs, realSleep, type Sleep } from './backoff.ts';
 import type { EnrichConfig } from './config.ts';
 import { toEnrichError } from './dynamodb-errors.ts';
 import type { EmailMetadata } from './metadata.ts';
@@ -18,6 +18,8 @@ import type { MetadataRequest, MetadataResult, MetadataStore } from './store.ts'
 
 /** BatchGetItem accepts at most 100 keys per call. */
 export const BATCH_GET_LIMIT = 100;
+/** Pages of one email's rows read before taking the lowest seen: an email has a handful of rows. */
+const MAX_QUERY_PAGES = 5;
 
 export type DynamoDbStoreSettings = Pick<
   EnrichConfig,
@@ -197,23 +199,28 @@ export class DynamoDbMetadataStore implements MetadataStore {
     await Promise.all(
       chunks.map((chunk) =>
         this.#limit(async () => {
-          let pending = chunk;
-          for (let attempt = 1; pending.length > 0 && attempt <= s.maxAttempts; attempt++) {
-            let output: BatchGetItemCommandOutput;
-            try {
-              output = await this.#batchGet(pending, projection);
-            } catch {
-              return;
-            }
-            for (const item of output.Responses?.[s.table] ?? []) {
-              const lookupKey = byGuess.get(guessKey(item[s.partitionKey]?.S ?? '', item[sortKey]?.S ?? ''));
-              if (lookupKey !== undefined) {
-                hits.set(lookupKey, this.#found(item, s.projection.length === 0 ? undefined : s.projection));
+          // A failed or throttled guess only means those emails are queried instead: errors end the rounds.
+          await drain(
+            this.#policy(),
+            chunk,
+            async (pending) => {
+              const output = await this.#batchGet(pending, projection);
+              for (const item of output.Responses?.[s.table] ?? []) {
+                const lookupKey = byGuess.get(
+                  guessKey(item[s.partitionKey]?.S ?? '', item[sortKey]?.S ?? ''),
+                );
+                if (lookupKey !== undefined) {
+                  hits.set(
+                    lookupKey,
+                    this.#found(item, s.projection.length === 0 ? undefined : s.projection),
+                  );
+                }
               }
-            }
-            pending = output.UnprocessedKeys?.[s.table]?.Keys ?? [];
-            if (pending.length > 0) await this.#sleep(this.#backoff(attempt - 1));
-          }
+              return output.UnprocessedKeys?.[s.table]?.Keys ?? [];
+            },
+            (thrown) => thrown,
+            () => false,
+          );
         }),
       ),
     );
@@ -240,20 +247,53 @@ export class DynamoDbMetadataStore implements MetadataStore {
     );
   }
 
+  /**
+   * The metadata row of one email. When several rows share the `<messageId>#` prefix, the rule is the
+   * one the key-guess fast path follows too, so both paths always pick the same row: the row keyed
+   * `<messageId>#<YYYY-MM-DD of mail.timestamp>` if there is one, else the lowest sort key. (gsi: the
+   * first row in index order.)
+   */
   async #queryOne(request: MetadataRequest): Promise<MetadataResult> {
     const input = this.#queryInput(request);
-    const output = await this.#withRetry('Query', () => this.#client.send(new QueryCommand(input)));
-    const item = output.Items?.[0];
-    return item === undefined ? this.#notFound() : this.#found(item);
+    if (this.#settings.keyStrategy === 'gsi') {
+      const output = await this.#withRetry('Query', () => this.#client.send(new QueryCommand(input)));
+      const item = output.Items?.[0];
+      return item === undefined ? this.#notFound() : this.#found(item);
+    }
+    const sortKey = this.#settings.sortKey ?? 'ses_sk';
+    const preferred = Number.isNaN(request.timestamp.getTime())
+      ? undefined
+      : `${request.messageId}#${request.timestamp.toISOString().slice(0, 10)}`;
+    const keep = this.#settings.projection.length === 0 ? undefined : this.#settings.projection;
+    let first: Item | undefined;
+    let exclusiveStartKey: Item | undefined;
+    // Rows come in ascending sort-key order, so the first one is the lowest; a few pages at most.
+    for (let page = 0; page < MAX_QUERY_PAGES; page++) {
+      const pageInput =
+        exclusiveStartKey === undefined ? input : { ...input, ExclusiveStartKey: exclusiveStartKey };
+      const output = await this.#withRetry('Query', () => this.#client.send(new QueryCommand(pageInput)));
+      for (const item of output.Items ?? []) {
+        first ??= item;
+        if (preferred !== undefined && item[sortKey]?.S === preferred) return this.#found(item, keep);
+      }
+      exclusiveStartKey = output.LastEvaluatedKey;
+      if (exclusiveStartKey === undefined) break;
+    }
+    return first === undefined ? this.#notFound() : this.#found(first, keep);
   }
 
   #queryInput(request: MetadataRequest): QueryCommandInput {
     const s = this.#settings;
-    const projection = projectionFor(s.projection);
+    // query-prefix needs the sort key back to apply the row rule; #found drops it again.
+    const projection =
+      s.keyStrategy === 'gsi' || s.projection.length === 0
+        ? projectionFor(s.projection)
+        : projectionFor([...new Set([...s.projection, s.sortKey ?? 'ses_sk'])]);
     const names: Record<string, string> = { '#pk': s.partitionKey, ...projection.names };
+    // query-prefix reads every row of the email (a handful) to apply the row rule; gsi takes the first.
     const base = {
       TableName: s.table,
-      Limit: 1,
+      ...(s.keyStrategy === 'gsi' ? { Limit: 1 } : {}),
       ...(projection.expression === undefined ? {} : { ProjectionExpression: projection.expression }),
     };
     if (s.keyStrategy === 'gsi') {
@@ -314,35 +354,31 @@ export class DynamoDbMetadataStore implements MetadataStore {
     });
 
     const items = new Map<string, Item>();
-    const failures = new Map<string, PipelineError>();
-    let pending: Item[] = messageIds.map(keyOf);
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      try {
+    const outcome = await drain(
+      this.#policy(),
+      messageIds.map(keyOf),
+      async (pending) => {
         const output = await this.#batchGet(pending, projection);
         for (const item of output.Responses?.[s.table] ?? []) {
           const id = item[s.partitionKey]?.S;
           if (id !== undefined) items.set(id, item);
         }
-        pending = output.UnprocessedKeys?.[s.table]?.Keys ?? [];
-        if (pending.length > 0 && attempt >= s.maxAttempts) {
-          const error = new PipelineError(
-            'enrich',
-            'METADATA_UNPROCESSED_KEYS',
-            `DynamoDB BatchGetItem on table "${s.table}" left ${pending.length} keys unprocessed after ${attempt} attempts (throttled)`,
-            { retriable: true },
-          );
-          for (const key of pending) failures.set(key[s.partitionKey]?.S ?? '', error);
-          break;
-        }
-      } catch (thrown) {
-        const error = toEnrichError(thrown, { table: s.table, operation: 'BatchGetItem' });
-        if (!error.retriable || attempt >= s.maxAttempts) {
-          for (const key of pending) failures.set(key[s.partitionKey]?.S ?? '', error);
-          break;
-        }
-      }
-      if (pending.length > 0) await this.#sleep(this.#backoff(attempt - 1));
-    }
+        return output.UnprocessedKeys?.[s.table]?.Keys ?? [];
+      },
+      (thrown) => toEnrichError(thrown, { table: s.table, operation: 'BatchGetItem' }),
+      (error) => error.retriable,
+    );
+    const leftError =
+      outcome.error ??
+      new PipelineError(
+        'enrich',
+        'METADATA_UNPROCESSED_KEYS',
+        `DynamoDB BatchGetItem on table "${s.table}" left ${outcome.left.length} keys unprocessed after ${outcome.attempts} attempts (throttled)`,
+        { retriable: true },
+      );
+    const failures = new Map<string, PipelineError>(
+      outcome.left.map((key) => [key[s.partitionKey]?.S ?? '', leftError]),
+    );
 
     const answers = new Map<string, MetadataResult>();
     for (const id of messageIds) {
@@ -355,24 +391,23 @@ export class DynamoDbMetadataStore implements MetadataStore {
     return answers;
   }
 
-  async #withRetry<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await call();
-      } catch (thrown) {
-        const error = toEnrichError(thrown, { table: this.#settings.table, operation });
-        if (!error.retriable || attempt >= this.#settings.maxAttempts) throw error;
-        await this.#sleep(this.#backoff(attempt - 1));
-      }
-    }
+  #withRetry<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    return retryCall(
+      this.#policy(),
+      call,
+      (thrown) => toEnrichError(thrown, { table: this.#settings.table, operation }),
+      (error) => error.retriable,
+    );
   }
 
-  #backoff(retry: number): number {
-    return backoffDelayMs(retry, {
+  #policy(): BackoffPolicy {
+    return {
+      maxAttempts: this.#settings.maxAttempts,
       baseMs: this.#settings.backoffBaseMs,
       maxMs: this.#settings.backoffMaxMs,
       random: this.#random,
-    });
+      sleep: this.#sleep,
+    };
   }
 
   #asError(thrown: unknown, operation: string): PipelineError {

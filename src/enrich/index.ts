@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Sleep } from './backoff.ts';
+import type { Sleep } from '../retry.ts';
 import { CachedMetadataStore } from './cached-store.ts';
 import { type EnrichConfig, loadEnrichConfig } from './config.ts';
 import { createDynamoDbClient } from './dynamodb-client.ts';
@@ -7,7 +7,7 @@ import { DynamoDbMetadataStore } from './dynamodb-store.ts';
 import { NotFoundPolicyStore } from './not-found-policy.ts';
 import type { MetadataRequest, MetadataResult, MetadataStore } from './store.ts';
 
-export { ENRICH_ENV, ENRICH_ENV_VARS, type EnrichConfig, loadEnrichConfig } from './config.ts';
+export { type EnrichConfig, loadEnrichConfig } from './config.ts';
 export type { EmailMetadata, MetadataStatus } from './metadata.ts';
 export type { MetadataRequest, MetadataResult, MetadataStore } from './store.ts';
 
@@ -51,7 +51,7 @@ export function createMetadataStoreFromEnv(
   deps: MetadataStoreDeps = {},
 ): MetadataStore {
   const config = loadEnrichConfig(env);
-  return createMetadataStore(config, { client: deps.client ?? createDynamoDbClient(config, env), ...deps });
+  return createMetadataStore(config, { client: deps.client ?? createDynamoDbClient(config), ...deps });
 }
 
 /** SES_KAFKA_METADATA_ENABLED=false: every event is published with status SKIPPED. */

@@ -12,6 +12,11 @@ export const PRODUCE_ERROR_CODES = {
   notAuthorized: 'KAFKA_NOT_AUTHORIZED',
   /** The broker refused this record itself (too large, invalid): it will never be accepted. */
   recordRejected: 'KAFKA_RECORD_REJECTED',
+  /**
+   * The topic does not exist. The producer never creates topics (MSK runs with auto-creation off, and a
+   * typo must not create one); someone has to create it, so waiting does not help.
+   */
+  topicNotFound: 'KAFKA_TOPIC_NOT_FOUND',
   /** Idempotence bookkeeping went wrong; a new producer (new producer id) clears it. */
   producerFenced: 'KAFKA_PRODUCER_STATE',
   other: 'KAFKA_PRODUCE_FAILED',
@@ -78,6 +83,8 @@ function classify(error: KafkajsLikeError): { code: string; retriable: boolean }
     return { code: PRODUCE_ERROR_CODES.authenticationFailed, retriable: false };
   }
   if (NOT_AUTHORIZED_TYPES.has(type)) return { code: PRODUCE_ERROR_CODES.notAuthorized, retriable: false };
+  if (type === 'UNKNOWN_TOPIC_OR_PARTITION')
+    return { code: PRODUCE_ERROR_CODES.topicNotFound, retriable: false };
   if (RECORD_REJECTED_TYPES.has(type)) return { code: PRODUCE_ERROR_CODES.recordRejected, retriable: false };
   if (PRODUCER_STATE_TYPES.has(type)) return { code: PRODUCE_ERROR_CODES.producerFenced, retriable: true };
   if (UNAVAILABLE_NAMES.has(error.name ?? ''))
@@ -96,10 +103,18 @@ function classify(error: KafkajsLikeError): { code: string; retriable: boolean }
  * about the whole pipeline, not one kafkajs producer: kafkajs gives up after its retry budget and calls
  * that non-retriable, but an unreachable broker is still worth another invocation.
  */
-export function toProduceError(error: unknown): PipelineError {
+export function toProduceError(error: unknown, context: { topic?: string } = {}): PipelineError {
   if (error instanceof PipelineError) return error;
   const cause = innermost(error) as KafkajsLikeError;
   const { code, retriable } = classify(cause ?? {});
+  if (code === PRODUCE_ERROR_CODES.topicNotFound && context.topic !== undefined) {
+    return new PipelineError(
+      'produce',
+      code,
+      `topic "${context.topic}" does not exist on the brokers, and the producer does not create topics; create it with \`ses-kafka topics create --topic <events topic>\` (it creates the events and DLQ topics), then send the inputs again`,
+      { retriable, cause: error },
+    );
+  }
   const detail = cause?.message ?? String(error);
   const label = cause?.type ?? cause?.name ?? 'Error';
   return new PipelineError('produce', code, `Kafka produce failed (${label}): ${detail}`, {

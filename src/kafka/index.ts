@@ -3,9 +3,6 @@
 export { type ClientAuth, type ClientSettings, kafkaClientConfig, type TokenSource } from './client.ts';
 export {
   KAFKA_AUTH_MODES,
-  KAFKA_ENV,
-  KAFKA_ENV_ALIASES,
-  KAFKA_ENV_VARS,
   type KafkaAuth,
   type KafkaAuthMode,
   type KafkaSettings,
@@ -21,7 +18,7 @@ export {
 } from './dlq.ts';
 export { PRODUCE_ERROR_CODES, toProduceError } from './errors.ts';
 export { EVENT_HEADERS, eventHeaders } from './headers.ts';
-export { installShutdownHook, sharedProducer } from './lifecycle.ts';
+export { installShutdownHook } from './lifecycle.ts';
 export { mskIamTokenCache, signMskIamToken } from './msk-iam.ts';
 export {
   ACKS_ALL,
@@ -34,4 +31,3 @@ export {
 } from './producer.ts';
 export { Secret } from './secret.ts';
 export { type BearerToken, RefreshingTokenCache } from './token-cache.ts';
-export { unsecuredJwsToken } from './unsecured-jws.ts';

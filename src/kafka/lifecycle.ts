@@ -1,17 +1,5 @@
 import { logger } from '../observability/logger.ts';
-import { loadKafkaSettings } from './config.ts';
-import { closeAllProducers, KafkajsProducer } from './producer.ts';
-
-let shared: KafkajsProducer | undefined;
-
-/**
- * The one producer of this process, built from the environment on first use and kept for every later
- * invocation of a warm Lambda container. Bad settings throw a ConfigError on that first call.
- */
-export function sharedProducer(): KafkajsProducer {
-  shared ??= new KafkajsProducer(loadKafkaSettings());
-  return shared;
-}
+import { closeAllProducers } from './producer.ts';
 
 export interface ShutdownHookOptions {
   /** Longest wait for producers to disconnect; Lambda allows an extension-less runtime about 500 ms. */

@@ -8,7 +8,11 @@ import { deadlineExceeded, PRODUCE_ERROR_CODES, toProduceError } from './errors.
 /** One record for Kafka. The caller has already serialized the value and chosen key and headers. */
 export interface OutgoingRecord {
   topic: string;
-  /** `mail.messageId` for SES events, so the events of one email share a partition and stay ordered. */
+  /**
+   * `mail.messageId` for SES events, so the events of one email share a partition. Their order there is
+   * arrival order, not SES order (SNS invokes concurrently, SQS reorders, retries reorder): consumers
+   * order by `eventTime`.
+   */
   key: string | Buffer | null;
   value: string | Buffer | null;
   /** Event type and schema id/version for events; stage and error details for dead letters. */
@@ -30,8 +34,10 @@ export interface ProducerPort {
 }
 
 /**
- * Exactly-once per partition for as long as one producer lives: the broker drops a retried batch it has
- * already written, and one request in flight keeps a retry from overtaking the batch before it.
+ * Idempotent, acks=all, one request in flight: while one producer lives, the broker drops a batch that a
+ * retry sends twice, and a retry never overtakes the batch before it. That removes the duplicates of
+ * kafkajs's own retries only. The pipeline as a whole is at least once: an input handed back (Lambda
+ * retry, SQS redelivery, a replay) is produced again, and consumers upsert on `eventId`.
  */
 export const PRODUCER_CONFIG: Readonly<ProducerConfig> = Object.freeze({
   idempotent: true,
@@ -283,7 +289,7 @@ export class KafkajsProducer implements ProducerPort {
     try {
       outcome = await Promise.race([sent, timer.expired]);
     } catch (thrown) {
-      const error = toProduceError(thrown);
+      const error = toProduceError(thrown, { topic });
       // After any failure the idempotent sequence numbers no longer match what the broker saw: resending
       // on the same producer fails with OUT_OF_ORDER_SEQUENCE_NUMBER, so a fresh producer takes over.
       this.#discard(slot, error);

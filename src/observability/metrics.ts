@@ -1,4 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { readSetting } from '../config/settings.ts';
 import type { MetadataStatus } from '../enrich/metadata.ts';
 
 export interface BatchOutcomeCounts {
@@ -35,8 +36,8 @@ export class EmfPipelineMetrics implements PipelineMetrics {
     this.#metrics =
       metrics ??
       new Metrics({
-        namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'SesKafkaProducer',
-        serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'ses-kafka-producer',
+        namespace: readSetting(process.env, 'metricsNamespace') as string,
+        serviceName: readSetting(process.env, 'serviceName') as string,
       });
   }
 

@@ -64,11 +64,13 @@ function shortName(fullName: string | undefined): string | undefined {
   return fullName?.slice(fullName.lastIndexOf('.') + 1);
 }
 
-/** Named types match by full name, or by an alias of the reader (aliases may be short or full). */
+/**
+ * Named types match as Avro Java's SchemaCompatibility matches them: by unqualified name (a record
+ * that moved namespace still reads), or when the reader lists the writer's full name as an alias.
+ */
 function namesMatch(reader: avro.Type, writer: avro.Type): boolean {
-  if (reader.name === writer.name) return true;
-  const aliases = reader.aliases ?? [];
-  return aliases.includes(writer.name ?? '') || aliases.includes(shortName(writer.name) ?? '');
+  if (shortName(reader.name) === shortName(writer.name)) return true;
+  return (reader.aliases ?? []).includes(writer.name ?? '');
 }
 
 /** Whether `reader` is the branch schema resolution would pick for `writer` (no recursion). */

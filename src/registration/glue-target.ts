@@ -3,6 +3,8 @@ import { type CompatibilityLevel, toGlueCompatibility } from '../serde/compatibi
 import type { GlueSchemaRegistry, SchemaVersionInfo } from '../serde/glue-registry.ts';
 import type { RegistrationTarget, StoredVersion } from './target.ts';
 
+const USABLE_STATUSES = new Set(['AVAILABLE', 'PENDING']);
+
 export class GlueTarget implements RegistrationTarget {
   readonly kind = 'glue' as const;
   readonly location: string;
@@ -21,22 +23,20 @@ export class GlueTarget implements RegistrationTarget {
     return (await this.registry.getSchema(this.registryName, this.schemaName))?.compatibility;
   }
 
-  /** moto has no ListSchemaVersions, so walk version numbers up to the latest (gaps are skipped). */
+  /**
+   * The versions that hold data or will: AVAILABLE ones, and PENDING ones (Glue is still checking them).
+   * A version in FAILURE or DELETING never counts, neither as "latest" for the compatibility check nor
+   * as "already registered".
+   */
   async versions(): Promise<StoredVersion[]> {
-    const schema = await this.registry.getSchema(this.registryName, this.schemaName);
-    const latest = schema?.latestVersion ?? 0;
-    const versions: StoredVersion[] = [];
-    for (let number = 1; number <= latest; number += 1) {
-      const stored = await this.registry.getVersionByNumber(this.registryName, this.schemaName, number);
-      if (stored) {
-        versions.push({
-          version: stored.versionNumber ?? number,
-          definition: stored.definition,
-          id: stored.schemaVersionId,
-        });
-      }
-    }
-    return versions;
+    const all = await this.registry.listVersions(this.registryName, this.schemaName);
+    return all
+      .filter((stored) => stored.status === undefined || USABLE_STATUSES.has(stored.status))
+      .map((stored) => ({
+        version: stored.versionNumber as number,
+        definition: stored.definition,
+        id: stored.schemaVersionId,
+      }));
   }
 
   async setupSteps(): Promise<string[]> {
@@ -56,21 +56,12 @@ export class GlueTarget implements RegistrationTarget {
       await this.setCompatibility(level);
       registered = await this.registry.registerVersion(this.registryName, this.schemaName, definition);
     } else {
-      registered = await this.registry.createSchema(
+      registered = await this.registry.createSchemaAndRegistry(
         this.registryName,
         this.schemaName,
         definition,
         compatibility,
       );
-      if (!registered) {
-        await this.registry.ensureRegistry(this.registryName);
-        registered = await this.registry.createSchema(
-          this.registryName,
-          this.schemaName,
-          definition,
-          compatibility,
-        );
-      }
     }
     if (!registered) {
       throw new PipelineError(

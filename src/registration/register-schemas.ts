@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import avro from 'avsc';
 import { ConfigError } from '../errors.ts';
 import {
@@ -6,9 +5,10 @@ import {
   DEFAULT_COMPATIBILITY,
   parseCompatibilityLevel,
 } from '../serde/compatibility-level.ts';
+import { ConfluentRegistryClient } from '../serde/confluent-registry.ts';
 import { type GlueConnectionOptions, GlueSchemaRegistry } from '../serde/glue-registry.ts';
+import { sameSchema, schemaText } from '../serde/schema-text.ts';
 import { type SubjectNameStrategy, subjectName } from '../serde/subject-name.ts';
-import { CcompatClient } from './ccompat-client.ts';
 import { type CompatibilityViolation, checkCompatibility } from './compatibility.ts';
 import { ConfluentTarget } from './confluent-target.ts';
 import { GlueTarget } from './glue-target.ts';
@@ -59,6 +59,11 @@ export interface RegistrationResult {
   id?: string;
   version?: number;
   violations: CompatibilityViolation[];
+  /**
+   * Confluent-compatible targets: the registry's own verdict (its `/compatibility` API), asked when the
+   * subject already holds the level we check under, and whether it agrees with ours.
+   */
+  registryCheck?: { compatible: boolean; messages: string[]; agrees: boolean };
 }
 
 /** Exit codes of `ses-kafka register-schemas`. */
@@ -89,15 +94,6 @@ function compileStored(stored: StoredVersion, location: string): avro.Type {
   }
 }
 
-/** Schemas count as the same when their JSON is equal (key order and whitespace aside). */
-function sameDefinition(a: string, b: string): boolean {
-  try {
-    return isDeepStrictEqual(JSON.parse(a), JSON.parse(b));
-  } catch {
-    return a === b;
-  }
-}
-
 function buildTarget(options: RegisterSchemasOptions, recordName: string | undefined): RegistrationTarget {
   if (options.target === 'confluent') {
     const confluent = options.confluent;
@@ -110,7 +106,13 @@ function buildTarget(options: RegisterSchemasOptions, recordName: string | undef
         topic: confluent.topic,
         recordFullName: recordName,
       });
-    return new ConfluentTarget(new CcompatClient({ url: confluent.url, auth: confluent.auth }), subject);
+    return new ConfluentTarget(
+      new ConfluentRegistryClient({
+        url: confluent.url,
+        ...(confluent.auth ? { auth: confluent.auth } : {}),
+      }),
+      subject,
+    );
   }
   if (options.target === 'glue') {
     const glue = options.glue;
@@ -136,7 +138,9 @@ function buildTarget(options: RegisterSchemasOptions, recordName: string | undef
 export async function registerSchemas(options: RegisterSchemasOptions): Promise<RegistrationResult> {
   const level = options.compatibility ?? DEFAULT_COMPATIBILITY;
   const candidate = compileCandidate(options.schema);
-  const definition = JSON.stringify(options.schema);
+  // The one text the pipeline will look up: registering any other spelling would not be found by a
+  // registry that compares text.
+  const definition = schemaText(options.schema);
   const target = buildTarget(options, candidate.name);
   const dryRun = options.dryRun ?? false;
 
@@ -155,7 +159,7 @@ export async function registerSchemas(options: RegisterSchemasOptions): Promise<
     existingVersions: stored.map((version) => version.version),
   };
 
-  const already = stored.find((version) => sameDefinition(version.definition, definition));
+  const already = stored.find((version) => sameSchema(version.definition, definition));
   const levelMatches = previousCompatibility !== undefined && parseLevel(previousCompatibility) === level;
 
   if (already) {
@@ -181,16 +185,32 @@ export async function registerSchemas(options: RegisterSchemasOptions): Promise<
   }
 
   const violations = checkCompatibility(candidate, existing, level);
-  if (violations.length > 0) return { ...base, status: 'incompatible', actions: [], violations };
+  const registryCheck =
+    levelMatches && existing.length > 0 ? await registryVerdict(target, definition, violations) : undefined;
+  const withCheck = registryCheck === undefined ? base : { ...base, registryCheck };
+  if (violations.length > 0) return { ...withCheck, status: 'incompatible', actions: [], violations };
+  // Our check passed but the registry's did not: it would refuse the version, so say so now, in its words.
+  if (registryCheck?.compatible === false)
+    return { ...withCheck, status: 'incompatible', actions: [], violations: [] };
 
   const actions = [
     ...(await target.setupSteps()),
     ...(levelMatches ? [] : [`set compatibility to ${level} (was ${previousCompatibility ?? 'unset'})`]),
     `register version ${(stored.at(-1)?.version ?? 0) + 1}`,
   ];
-  if (dryRun) return { ...base, status: 'would-change', actions, violations: [] };
+  if (dryRun) return { ...withCheck, status: 'would-change', actions, violations: [] };
   const registered = await target.register(definition, level);
-  return { ...base, status: 'registered', actions, ...registered, violations: [] };
+  return { ...withCheck, status: 'registered', actions, ...registered, violations: [] };
+}
+
+async function registryVerdict(
+  target: RegistrationTarget,
+  definition: string,
+  violations: readonly CompatibilityViolation[],
+): Promise<RegistrationResult['registryCheck']> {
+  const verdict = await target.registryVerdict?.(definition);
+  if (verdict === undefined) return undefined;
+  return { ...verdict, agrees: verdict.compatible === (violations.length === 0) };
 }
 
 /** Registries report levels in their own spelling; an unknown one never "matches". */

@@ -18,6 +18,11 @@ export interface RegistrationTarget {
   /** The steps `register` would take beyond registering the version itself (e.g. creating the registry). */
   setupSteps(): Promise<string[]>;
   setCompatibility(level: CompatibilityLevel): Promise<void>;
+  /**
+   * The registry's own compatibility verdict on `definition` against the latest version, under the level
+   * the registry holds; undefined when the registry cannot tell (no versions, or no such API: Glue).
+   */
+  registryVerdict?(definition: string): Promise<{ compatible: boolean; messages: string[] } | undefined>;
   /** Creates whatever is missing, registers the definition and makes sure the level is set. */
   register(definition: string, level: CompatibilityLevel): Promise<{ id: string; version?: number }>;
 }

@@ -1,15 +1,19 @@
 import { createHash } from 'node:crypto';
 import avro from 'avsc';
 import { PipelineError } from '../errors.ts';
+import { schemaText } from './schema-text.ts';
 
 /** An Avro schema as parsed JSON (the usual case) or as its JSON text. */
 export type AvroSchemaInput = object | string;
 
 export interface CompiledSchema {
   readonly type: avro.Type;
-  /** The exact text sent to a registry; registries compare definitions as text, so it must be stable. */
+  /**
+   * The text sent to a registry: `schemaText` of the schema, the same for every spelling of it and the
+   * same as a Java serializer sends (registries compare definitions as text).
+   */
   readonly definition: string;
-  /** SHA-256 of `definition`: a short cache key that still tells two spellings of a schema apart. */
+  /** SHA-256 of `definition`: a short cache key for registry ids. */
   readonly definitionHash: string;
   /** SHA-256 of the Parsing Canonical Form: equal for schemas that differ only in docs, order of keys etc. */
   readonly fingerprint: string;
@@ -23,7 +27,10 @@ export interface CompiledSchema {
  */
 export class AvroTypeCache {
   private readonly byObject = new WeakMap<object, CompiledSchema>();
+  /** By `schemaText`, so every spelling of one schema shares one compiled type. */
   private readonly byText = new Map<string, CompiledSchema>();
+  /** By the text as given, so a string seen before is not parsed again. */
+  private readonly bySpelling = new Map<string, CompiledSchema>();
   private readonly options: Partial<avro.ForSchemaOptions>;
 
   constructor(options: Partial<avro.ForSchemaOptions> = {}) {
@@ -34,11 +41,17 @@ export class AvroTypeCache {
     if (typeof schema === 'object' && schema !== null) {
       const known = this.byObject.get(schema);
       if (known) return known;
-      const compiled = this.compileText(JSON.stringify(schema));
+      const compiled = this.compileText(schema);
       this.byObject.set(schema, compiled);
       return compiled;
     }
-    if (typeof schema === 'string') return this.compileText(schema);
+    if (typeof schema === 'string') {
+      const known = this.bySpelling.get(schema);
+      if (known) return known;
+      const compiled = this.compileText(schema);
+      this.bySpelling.set(schema, compiled);
+      return compiled;
+    }
     throw new PipelineError(
       'serialize',
       'SERDE_INVALID_SCHEMA',
@@ -46,12 +59,10 @@ export class AvroTypeCache {
     );
   }
 
-  private compileText(definition: string): CompiledSchema {
-    const known = this.byText.get(definition);
-    if (known) return known;
+  private compileText(schema: object | string): CompiledSchema {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(definition);
+      parsed = typeof schema === 'string' ? JSON.parse(schema) : schema;
     } catch (error) {
       throw new PipelineError(
         'serialize',
@@ -59,6 +70,7 @@ export class AvroTypeCache {
         `schema is not valid JSON: ${(error as Error).message}`,
       );
     }
+    // avsc first: it names what is wrong with an invalid schema better than the text writer would.
     let type: avro.Type;
     try {
       // avsc records named types in `opts.registry`; a fresh one per schema keeps schemas independent.
@@ -70,6 +82,9 @@ export class AvroTypeCache {
         `schema is not valid Avro: ${(error as Error).message}`,
       );
     }
+    const definition = schemaText(parsed as object);
+    const known = this.byText.get(definition);
+    if (known) return known;
     const compiled: CompiledSchema = {
       type,
       definition,

@@ -78,29 +78,34 @@ export class GlueSchemaRegistry {
     }
   }
 
+  /** Like `call`, but "does not exist" (EntityNotFoundException) is an answer: undefined. */
+  private async callOrMissing<T>(action: string, run: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await run();
+    } catch (error) {
+      if (awsErrorName(error) === 'EntityNotFoundException') return undefined;
+      throw toRegistryError(error, { registry: REGISTRY_NAME, url: this.endpointLabel, action });
+    }
+  }
+
   /** Undefined when the registry, the schema or that exact definition does not exist. */
   async findVersionByDefinition(
     registryName: string,
     schemaName: string,
     definition: string,
   ): Promise<SchemaVersionInfo | undefined> {
-    try {
-      const response = await this.client.send(
-        new GetSchemaByDefinitionCommand({
-          SchemaId: { RegistryName: registryName, SchemaName: schemaName },
-          SchemaDefinition: definition,
-        }),
-      );
-      if (!response.SchemaVersionId) return undefined;
-      return { schemaVersionId: response.SchemaVersionId, status: response.Status };
-    } catch (error) {
-      if (awsErrorName(error) === 'EntityNotFoundException') return undefined;
-      throw toRegistryError(error, {
-        registry: REGISTRY_NAME,
-        url: this.endpointLabel,
-        action: `looking up schema "${registryName}/${schemaName}" by definition`,
-      });
-    }
+    const response = await this.callOrMissing(
+      `looking up schema "${registryName}/${schemaName}" by definition`,
+      () =>
+        this.client.send(
+          new GetSchemaByDefinitionCommand({
+            SchemaId: { RegistryName: registryName, SchemaName: schemaName },
+            SchemaDefinition: definition,
+          }),
+        ),
+    );
+    if (!response?.SchemaVersionId) return undefined;
+    return { schemaVersionId: response.SchemaVersionId, status: response.Status };
   }
 
   /** Undefined when the registry or schema does not exist yet. */
@@ -109,22 +114,16 @@ export class GlueSchemaRegistry {
     schemaName: string,
     definition: string,
   ): Promise<SchemaVersionInfo | undefined> {
-    try {
-      const response = await this.client.send(
+    const action = `registering a version of "${registryName}/${schemaName}"`;
+    const response = await this.callOrMissing(action, () =>
+      this.client.send(
         new RegisterSchemaVersionCommand({
           SchemaId: { RegistryName: registryName, SchemaName: schemaName },
           SchemaDefinition: definition,
         }),
-      );
-      return this.versionInfo(response, `registering a version of "${registryName}/${schemaName}"`);
-    } catch (error) {
-      if (awsErrorName(error) === 'EntityNotFoundException') return undefined;
-      throw toRegistryError(error, {
-        registry: REGISTRY_NAME,
-        url: this.endpointLabel,
-        action: `registering a version of "${registryName}/${schemaName}"`,
-      });
-    }
+      ),
+    );
+    return response === undefined ? undefined : this.versionInfo(response, action);
   }
 
   /** Creates the registry; an already existing one is fine (another writer may have won the race). */
@@ -183,6 +182,30 @@ export class GlueSchemaRegistry {
     }
   }
 
+  /**
+   * Creates the schema with `definition` as version 1, creating the registry first when it is missing
+   * (another writer may win either race; that is fine).
+   */
+  async createSchemaAndRegistry(
+    registryName: string,
+    schemaName: string,
+    definition: string,
+    compatibility: Compatibility,
+  ): Promise<SchemaVersionInfo> {
+    const created = await this.createSchema(registryName, schemaName, definition, compatibility);
+    if (created) return created;
+    await this.ensureRegistry(registryName);
+    const retried = await this.createSchema(registryName, schemaName, definition, compatibility);
+    if (!retried) {
+      throw new PipelineError(
+        'registry',
+        'REGISTRY_BAD_RESPONSE',
+        `${REGISTRY_NAME} at ${this.endpointLabel}: registry "${registryName}" still missing after creating it`,
+      );
+    }
+    return retried;
+  }
+
   async getVersionById(schemaVersionId: string): Promise<SchemaVersionDefinition> {
     const action = `fetching schema version ${schemaVersionId}`;
     const response = await this.call(action, () =>
@@ -198,39 +221,46 @@ export class GlueSchemaRegistry {
     versionNumber: number,
   ): Promise<SchemaVersionDefinition | undefined> {
     const action = `fetching version ${versionNumber} of "${registryName}/${schemaName}"`;
-    try {
-      const response = await this.client.send(
+    const response = await this.callOrMissing(action, () =>
+      this.client.send(
         new GetSchemaVersionCommand({
           SchemaId: { RegistryName: registryName, SchemaName: schemaName },
           SchemaVersionNumber: { VersionNumber: versionNumber },
         }),
-      );
-      return this.definitionOf(response, action);
-    } catch (error) {
-      if (awsErrorName(error) === 'EntityNotFoundException') return undefined;
-      throw toRegistryError(error, { registry: REGISTRY_NAME, url: this.endpointLabel, action });
-    }
+      ),
+    );
+    return response === undefined ? undefined : this.definitionOf(response, action);
   }
 
   /** Undefined when the registry or the schema does not exist. */
   async getSchema(registryName: string, schemaName: string): Promise<GlueSchemaInfo | undefined> {
-    try {
-      const response = await this.client.send(
+    const response = await this.callOrMissing(`reading schema "${registryName}/${schemaName}"`, () =>
+      this.client.send(
         new GetSchemaCommand({ SchemaId: { RegistryName: registryName, SchemaName: schemaName } }),
-      );
-      return {
-        compatibility: response.Compatibility,
-        latestVersion: response.LatestSchemaVersion,
-        dataFormat: response.DataFormat,
-      };
-    } catch (error) {
-      if (awsErrorName(error) === 'EntityNotFoundException') return undefined;
-      throw toRegistryError(error, {
-        registry: REGISTRY_NAME,
-        url: this.endpointLabel,
-        action: `reading schema "${registryName}/${schemaName}"`,
-      });
+      ),
+    );
+    if (response === undefined) return undefined;
+    return {
+      compatibility: response.Compatibility,
+      latestVersion: response.LatestSchemaVersion,
+      dataFormat: response.DataFormat,
+    };
+  }
+
+  /**
+   * Every version of the schema with its definition and status, oldest first; empty when the schema
+   * does not exist. Walks version numbers up to the latest (one GetSchemaVersion each) because moto has
+   * no ListSchemaVersions; a number that is gone (deleted) is skipped.
+   */
+  async listVersions(registryName: string, schemaName: string): Promise<SchemaVersionDefinition[]> {
+    const schema = await this.getSchema(registryName, schemaName);
+    const latest = schema?.latestVersion ?? 0;
+    const versions: SchemaVersionDefinition[] = [];
+    for (let number = 1; number <= latest; number += 1) {
+      const stored = await this.getVersionByNumber(registryName, schemaName, number);
+      if (stored) versions.push({ ...stored, versionNumber: stored.versionNumber ?? number });
     }
+    return versions;
   }
 
   async setCompatibility(

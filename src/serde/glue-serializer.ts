@@ -1,6 +1,7 @@
 import { deflateSync } from 'node:zlib';
 import { ConfigError, PipelineError } from '../errors.ts';
 import { logger } from '../observability/logger.ts';
+import { pollUntil } from '../retry.ts';
 import {
   type AvroSchemaInput,
   type AvroTypeCache,
@@ -15,6 +16,7 @@ import {
 } from './compatibility-level.ts';
 import { type GlueConnectionOptions, GlueSchemaRegistry, type SchemaVersionInfo } from './glue-registry.ts';
 import { RefreshingCache } from './refreshing-cache.ts';
+import { sameSchema } from './schema-text.ts';
 import type { EncodeContext, EncodeResult, Serializer } from './types.ts';
 import { frameGlue, type GlueCompression } from './wire-format.ts';
 
@@ -39,6 +41,9 @@ export interface GlueSerializerOptions {
 
 const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000;
 const AVAILABLE = 'AVAILABLE';
+/** Glue settles a new version's compatibility check in about a second; wait up to 5 s before handing back. */
+const PENDING_POLLS = 20;
+const PENDING_POLL_MS = 250;
 
 export class GlueSerializer implements Serializer {
   readonly format = 'glue' as const;
@@ -59,11 +64,16 @@ export class GlueSerializer implements Serializer {
     this.versionIds = new RefreshingCache({
       ttlMs: options.cacheTtlMs ?? DEFAULT_TTL_MS,
       now: options.now,
-      onRefreshError: (key, error) =>
-        logger.warn('Glue schema version refresh failed; serving the cached id', {
-          key,
-          error: String(error),
-        }),
+      onRefreshError: (key, error, kept) =>
+        kept
+          ? logger.warn('Glue schema version refresh failed; serving the cached id meanwhile', {
+              key,
+              error: String(error),
+            })
+          : logger.error('Glue schema version is no longer usable; the cached id is dropped', {
+              key,
+              error: String(error),
+            }),
     });
   }
 
@@ -103,9 +113,15 @@ export class GlueSerializer implements Serializer {
     return name;
   }
 
+  /**
+   * Finds (or, with auto-registration, registers) the version for this schema. Also what a cache refresh
+   * runs, so a version deleted or failed since it was cached stops being used once its entry expires.
+   */
   private async lookUp(schemaName: string, compiled: CompiledSchema): Promise<SchemaVersionInfo> {
     const { registryName } = this.options;
-    const found = await this.registry.findVersionByDefinition(registryName, schemaName, compiled.definition);
+    const found =
+      (await this.registry.findVersionByDefinition(registryName, schemaName, compiled.definition)) ??
+      (await this.findSameSchema(schemaName, compiled));
     if (found) return this.requireAvailable(found, schemaName);
     if (!this.options.autoRegister) {
       throw new PipelineError(
@@ -116,35 +132,32 @@ export class GlueSerializer implements Serializer {
     }
     const registered =
       (await this.registry.registerVersion(registryName, schemaName, compiled.definition)) ??
-      (await this.createSchema(schemaName, compiled));
+      (await this.registry.createSchemaAndRegistry(
+        registryName,
+        schemaName,
+        compiled.definition,
+        toGlueCompatibility(this.options.compatibility ?? DEFAULT_COMPATIBILITY),
+      ));
     return this.requireAvailable(registered, schemaName);
   }
 
-  private async createSchema(schemaName: string, compiled: CompiledSchema): Promise<SchemaVersionInfo> {
-    const { registryName } = this.options;
-    const compatibility = toGlueCompatibility(this.options.compatibility ?? DEFAULT_COMPATIBILITY);
-    const created = await this.registry.createSchema(
-      registryName,
-      schemaName,
-      compiled.definition,
-      compatibility,
-    );
-    if (created) return created;
-    await this.registry.ensureRegistry(registryName);
-    const retried = await this.registry.createSchema(
-      registryName,
-      schemaName,
-      compiled.definition,
-      compatibility,
-    );
-    if (!retried) {
-      throw new PipelineError(
-        'registry',
-        'REGISTRY_BAD_RESPONSE',
-        `registry "${registryName}" still missing after creating it`,
+  /**
+   * GetSchemaByDefinition compares text in moto (real Glue canonicalises first), so a version
+   * registered in another spelling of the same schema is looked for among the versions themselves,
+   * newest first. Versions in FAILURE or DELETING do not count.
+   */
+  private async findSameSchema(
+    schemaName: string,
+    compiled: CompiledSchema,
+  ): Promise<SchemaVersionInfo | undefined> {
+    const versions = await this.registry.listVersions(this.options.registryName, schemaName);
+    return versions
+      .reverse()
+      .find(
+        (version) =>
+          (version.status === undefined || version.status === AVAILABLE || version.status === 'PENDING') &&
+          sameSchema(version.definition, compiled.definition),
       );
-    }
-    return retried;
   }
 
   /**
@@ -152,19 +165,30 @@ export class GlueSerializer implements Serializer {
    * settles, since bytes framed with a version that ends up FAILURE would be unreadable.
    */
   private async requireAvailable(version: SchemaVersionInfo, schemaName: string): Promise<SchemaVersionInfo> {
-    let current = version;
-    for (let attempt = 0; current.status !== undefined && current.status !== AVAILABLE; attempt += 1) {
-      if (current.status !== 'PENDING' || attempt >= 20) {
-        throw new PipelineError(
-          'registry',
-          'SCHEMA_VERSION_UNAVAILABLE',
-          `schema "${this.options.registryName}/${schemaName}" version ${current.schemaVersionId} is ${current.status}, not AVAILABLE; check its compatibility in the registry`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      const fetched = await this.registry.getVersionById(current.schemaVersionId);
-      current = { ...current, status: fetched.status, versionNumber: fetched.versionNumber };
+    const settled = await pollUntil(
+      version,
+      (current) => current.status !== 'PENDING',
+      async () => {
+        const fetched = await this.registry.getVersionById(version.schemaVersionId);
+        return { ...version, status: fetched.status, versionNumber: fetched.versionNumber };
+      },
+      { attempts: PENDING_POLLS, intervalMs: PENDING_POLL_MS },
+    );
+    if (settled.status === undefined || settled.status === AVAILABLE) return settled;
+    const where = `schema "${this.options.registryName}/${schemaName}" version ${settled.schemaVersionId}`;
+    if (settled.status === 'PENDING') {
+      throw new PipelineError(
+        'registry',
+        'SCHEMA_VERSION_PENDING',
+        `${where} is still PENDING (Glue is checking its compatibility); the input is handed back to try again`,
+        { retriable: true },
+      );
     }
-    return current;
+    // FAILURE (Glue refused it as incompatible) or DELETING: bytes framed with it would be unreadable.
+    throw new PipelineError(
+      'registry',
+      'SCHEMA_VERSION_UNAVAILABLE',
+      `${where} is ${settled.status}, not AVAILABLE; register a compatible version with \`ses-kafka register-schemas\``,
+    );
   }
 }

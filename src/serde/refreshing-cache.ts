@@ -1,11 +1,16 @@
+import { isRetriable } from '../errors.ts';
+
 export interface RefreshingCacheOptions {
   /** After this long an entry is stale: still served, but refreshed in the background. */
   ttlMs: number;
   /** After a failed refresh, wait this long before trying again (default: 5 s, at most the TTL). */
   retryAfterFailureMs?: number;
   now?: () => number;
-  /** A failed background refresh keeps the stale value; this hears about it. */
-  onRefreshError?: (key: string, error: unknown) => void;
+  /**
+   * Hears about every failed background refresh. A retriable failure (an outage) keeps the stale value;
+   * any other (the registry says the entry is gone or unusable) drops it, so it is never served again.
+   */
+  onRefreshError?: (key: string, error: unknown, kept: boolean) => void;
 }
 
 interface Entry<V> {
@@ -17,7 +22,8 @@ interface Entry<V> {
 /**
  * A stale-while-revalidate cache: a registry outage must not stop records whose schema id we already
  * know, so an expired entry is served while one background load replaces it. Concurrent misses for
- * the same key share one load.
+ * the same key share one load. Only an outage keeps a stale entry alive: when the refresh is answered
+ * with a real "no" (the version was deleted, or is not AVAILABLE), the entry goes.
  */
 export class RefreshingCache<V> {
   private readonly entries = new Map<string, Entry<V>>();
@@ -26,7 +32,7 @@ export class RefreshingCache<V> {
   private readonly ttlMs: number;
   private readonly retryAfterFailureMs: number;
   private readonly now: () => number;
-  private readonly onRefreshError: (key: string, error: unknown) => void;
+  private readonly onRefreshError: (key: string, error: unknown, kept: boolean) => void;
 
   constructor(options: RefreshingCacheOptions) {
     this.ttlMs = options.ttlMs;
@@ -67,9 +73,14 @@ export class RefreshingCache<V> {
     const task = load()
       .then((value) => this.store(key, value))
       .catch((error: unknown) => {
-        entry.refreshing = false;
-        entry.refreshAt = this.now() + this.retryAfterFailureMs;
-        this.onRefreshError(key, error);
+        const kept = isRetriable(error);
+        if (kept) {
+          entry.refreshing = false;
+          entry.refreshAt = this.now() + this.retryAfterFailureMs;
+        } else if (this.entries.get(key) === entry) {
+          this.entries.delete(key);
+        }
+        this.onRefreshError(key, error, kept);
       })
       .finally(() => this.refreshes.delete(task));
     this.refreshes.add(task);

@@ -2,17 +2,7 @@
  * Where the local stack listens. Every port can be moved with an env var; docker-compose.yml uses the
  * same defaults and credentials (a test keeps the two in step).
  */
-type Env = Readonly<Record<string, string | undefined>>;
-
-function port(env: Env, envName: string, fallback: number): number {
-  const raw = env[envName];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 65535) {
-    throw new Error(`${envName}: expected a TCP port between 1 and 65535, got "${raw}"`);
-  }
-  return value;
-}
+import { type Env, readSetting } from '../config/settings.ts';
 
 export const STACK_HOST = '127.0.0.1';
 
@@ -35,13 +25,13 @@ export interface StackPorts {
 /** The ports in force: each default unless its STACK_*_PORT variable moves it (pass {} for the defaults). */
 export function stackPorts(env: Env = process.env): StackPorts {
   return {
-    kafkaPlaintext: port(env, 'STACK_KAFKA_PORT', 9092),
-    kafkaController: port(env, 'STACK_KAFKA_CONTROLLER_PORT', 9093),
-    kafkaScram: port(env, 'STACK_KAFKA_SCRAM_PORT', 9094),
-    kafkaOauth: port(env, 'STACK_KAFKA_OAUTH_PORT', 9095),
-    registry: port(env, 'STACK_REGISTRY_PORT', 8081),
-    moto: port(env, 'STACK_MOTO_PORT', 5000),
-    dynamodb: port(env, 'STACK_DYNAMODB_PORT', 8000),
+    kafkaPlaintext: readSetting(env, 'stackKafkaPort') as number,
+    kafkaController: readSetting(env, 'stackKafkaControllerPort') as number,
+    kafkaScram: readSetting(env, 'stackKafkaScramPort') as number,
+    kafkaOauth: readSetting(env, 'stackKafkaOauthPort') as number,
+    registry: readSetting(env, 'stackRegistryPort') as number,
+    moto: readSetting(env, 'stackMotoPort') as number,
+    dynamodb: readSetting(env, 'stackDynamodbPort') as number,
   };
 }
 

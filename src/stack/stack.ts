@@ -32,7 +32,8 @@ export interface ServiceStatus {
   state: ServiceState;
   pid?: number;
   endpoints: Record<string, string>;
-  logFile: string;
+  /** Only for a service this stack started: one served by something else has no log of ours. */
+  logFile?: string;
 }
 
 type Log = (line: string) => void;
@@ -66,7 +67,7 @@ export async function serviceStatus(service: StackService): Promise<ServiceStatu
     state,
     ...(ours ? { pid } : {}),
     endpoints: service.endpoints(),
-    logFile: serviceLogFile(service.name),
+    ...(state === 'external' ? {} : { logFile: serviceLogFile(service.name) }),
   };
 }
 
@@ -99,7 +100,7 @@ async function startService(service: StackService, log: Log): Promise<void> {
   for (const port of service.ports()) {
     if (await isPortOpen(STACK_HOST, port)) {
       throw new StackError(
-        `${service.name}: port ${port} is in use by another process; stop it or move the stack (see README, "Ports")`,
+        `${service.name}: port ${port} is in use by another process that does not answer as ${service.name}; stop it or move the stack with the STACK_*_PORT variables (docs/configuration.md)`,
       );
     }
   }
@@ -119,8 +120,12 @@ async function startService(service: StackService, log: Log): Promise<void> {
  * every service at once and waits for all health checks. Already-running services are left alone.
  */
 export async function stackUp(services: readonly StackService[] = STACK_SERVICES, log: Log = console.log) {
-  const javaInstalls = services.filter((service) => service === kafkaService || service === apicurioService);
-  const otherInstalls = services.filter((service) => !javaInstalls.includes(service));
+  // A service already answering on its port (ours from earlier, or docker compose) needs no download and
+  // no Java, Maven or Python: only the missing ones are installed.
+  const missing: StackService[] = [];
+  for (const service of services) if (!(await healthy(service))) missing.push(service);
+  const javaInstalls = missing.filter((service) => service === kafkaService || service === apicurioService);
+  const otherInstalls = missing.filter((service) => !javaInstalls.includes(service));
   await Promise.all([
     (async () => {
       for (const service of javaInstalls) await service.install(log);

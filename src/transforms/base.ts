@@ -14,12 +14,15 @@ export abstract class ConfiguredTransform<D extends ConfigDef> implements Transf
   protected config!: ParsedConfig<D>;
   protected prefix = '';
   protected env: Readonly<Record<string, string | undefined>> = {};
+  /** See TransformSetup.schemaOnly: secrets are not read. */
+  protected schemaOnly = false;
 
   protected abstract readonly definition: D;
 
   configure(setup: TransformSetup): void {
     this.prefix = setup.prefix;
     this.env = setup.env;
+    this.schemaOnly = setup.schemaOnly ?? false;
     this.config = parseConfig(this.definition, setup.config, setup.prefix, CHAIN_TRANSFORM_KEYS);
     this.validate();
   }

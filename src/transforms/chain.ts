@@ -28,6 +28,11 @@ export interface ChainOptions {
   keySchema?: AvroSchema | null;
   /** Where HashField's key.env and similar look; defaults to process.env. */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Build for the output schema only (schema registration): secrets are not read, and `apply` refuses
+   * every record, since a transform built this way has no key to hash with.
+   */
+  schemaOnly?: boolean;
 }
 
 const errorsDefinition = defineConfig({
@@ -112,6 +117,7 @@ export class TransformChain {
   readonly ignoredKeys: string[];
   private readonly steps: Step[];
   private readonly connectorName: string;
+  private readonly schemaOnly: boolean;
 
   private constructor(init: {
     inputSchemas: RecordSchemas;
@@ -122,7 +128,9 @@ export class TransformChain {
     ignoredKeys: string[];
     steps: Step[];
     connectorName: string;
+    schemaOnly: boolean;
   }) {
+    this.schemaOnly = init.schemaOnly;
     this.inputSchemas = init.inputSchemas;
     this.outputValueSchema = init.outputValueSchema;
     this.outputKeySchema = init.outputKeySchema;
@@ -165,7 +173,7 @@ export class TransformChain {
         throw new ConfigError(`${prefix}type`, 'missing required key (the predicate class or short name)');
       const resolved = resolvePredicate(raw.type.trim(), `${prefix}type`);
       const predicate = resolved.create();
-      predicate.configure({ config: raw, prefix, env });
+      predicate.configure({ config: raw, prefix, env, schemaOnly: options.schemaOnly ?? false });
       predicates.set(alias, { predicate, className: resolved.className });
     }
 
@@ -199,7 +207,7 @@ export class TransformChain {
         predicate = found.predicate;
       }
       const transform = resolved.create();
-      transform.configure({ config: raw, prefix, env });
+      transform.configure({ config: raw, prefix, env, schemaOnly: options.schemaOnly ?? false });
       steps.push({
         alias,
         className: resolved.className,
@@ -248,11 +256,22 @@ export class TransformChain {
       ignoredKeys,
       steps,
       connectorName,
+      schemaOnly: options.schemaOnly ?? false,
     });
   }
 
   /** Runs the record through every transform; never throws for bad data. */
   apply(record: KafkaRecord): TransformOutcome {
+    if (this.schemaOnly) {
+      return {
+        kind: 'failed',
+        error: new PipelineError(
+          'config',
+          'CHAIN_SCHEMA_ONLY',
+          'this transform chain was built for its output schema only (no secrets were read) and cannot transform records',
+        ),
+      };
+    }
     let current = record;
     for (const step of this.steps) {
       try {

@@ -14,6 +14,11 @@ export interface TransformSetup {
   /** `transforms.<alias>.`, used to name keys in errors. */
   prefix: string;
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * True when the chain is built only for its output schema (schema registration): secrets such as
+   * HashField's key are not needed for that, so they are not read, and the chain refuses records.
+   */
+  schemaOnly?: boolean;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -37,4 +37,35 @@ export async function javaHarnessClasspath(): Promise<string> {
 export async function interopPython(): Promise<string> {
   await prepare('python');
   return path.join(INTEROP_VENV, 'bin/python');
+}
+
+/**
+ * Runs one of the harness's line-oriented tools (SchemaText, ReaderWriterCompatibility) once over many
+ * inputs, one per stdin line, in one JVM; returns its answers, one per input, in order.
+ */
+export async function javaLines(
+  classpath: string,
+  mainClass: string,
+  lines: readonly string[],
+): Promise<string[]> {
+  const child = spawn('java', ['-cp', classpath, mainClass], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  child.stdin.end(`${lines.join('\n')}\n`);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`java ${mainClass} exited ${code}: ${stderr.slice(-2000)}`);
+  // SLF4J's start-up notice goes to stdout on some set-ups: answers are the lines our tools print.
+  const answers = stdout.split('\n').filter((line) => /^(OK |ERR |COMPATIBLE$|INCOMPATIBLE$)/.test(line));
+  if (answers.length !== lines.length) {
+    throw new Error(
+      `java ${mainClass}: ${answers.length} answers for ${lines.length} inputs: ${stderr.slice(-2000)}`,
+    );
+  }
+  return answers;
 }

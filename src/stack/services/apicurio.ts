@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { readSetting } from '../../config/settings.ts';
 import { STACK_HOST, stackEndpoints, stackPorts } from '../endpoints.ts';
 import { CACHE_DIR, serviceRunDir } from '../paths.ts';
 import { requireJava, requireMaven } from '../prerequisites.ts';
@@ -10,7 +11,7 @@ import type { StackService } from './service.ts';
  * 3.0.9 ships as a single Quarkus runner jar with its lib/ folder, starts in a few seconds with
  * in-memory H2 storage and serves the Confluent-compatible API at /apis/ccompat/v7.
  */
-export const APICURIO_VERSION = process.env.STACK_APICURIO_VERSION ?? '3.0.9';
+export const APICURIO_VERSION = readSetting(process.env, 'stackApicurioVersion') as string;
 
 const installDir = () => path.join(CACHE_DIR, `apicurio-registry-${APICURIO_VERSION}`);
 
@@ -64,7 +65,7 @@ export const apicurioService: StackService = {
       command: 'java',
       args: [
         '-Xms128m',
-        `-Xmx${process.env.STACK_REGISTRY_HEAP ?? '512m'}`,
+        `-Xmx${readSetting(process.env, 'stackRegistryHeap')}`,
         `-Dquarkus.http.port=${stackPorts().registry}`,
         `-Dquarkus.http.host=${STACK_HOST}`,
         '-Dapicurio.rest.deletion.artifact.enabled=true',

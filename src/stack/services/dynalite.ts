@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { readSetting } from '../../config/settings.ts';
 import { STACK_HOST, stackEndpoints, stackPorts } from '../endpoints.ts';
 import { serviceRunDir } from '../paths.ts';
 import type { StackService } from './service.ts';
@@ -40,7 +41,8 @@ export const dynaliteService: StackService = {
       String(stackPorts().dynamodb),
     ];
     args.push('--createTableMs', '0', '--deleteTableMs', '0', '--updateTableMs', '0');
-    if (process.env.STACK_DYNAMODB_PATH) args.push('--path', path.resolve(process.env.STACK_DYNAMODB_PATH));
+    const dataPath = readSetting(process.env, 'stackDynamodbPath');
+    if (dataPath !== undefined) args.push('--path', path.resolve(dataPath));
     return { command: process.execPath, args, cwd: runDir };
   },
 

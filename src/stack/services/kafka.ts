@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { readSetting } from '../../config/settings.ts';
 import { SCRAM_PASSWORD, SCRAM_USER, STACK_HOST, stackEndpoints, stackPorts } from '../endpoints.ts';
 import { CACHE_DIR, serviceRunDir } from '../paths.ts';
 import { requireJava, requireMaven } from '../prerequisites.ts';
@@ -12,7 +13,7 @@ import type { StackService } from './service.ts';
  * 4.1.x is the newest line whose broker, kafka-clients and log4j2 set resolve together from Maven
  * Central here; 4.1.2 is its latest patch release.
  */
-export const KAFKA_VERSION = process.env.STACK_KAFKA_VERSION ?? '4.1.2';
+export const KAFKA_VERSION = readSetting(process.env, 'stackKafkaVersion') as string;
 /** Kafka 4.1 is built against this log4j2 release; the binding must match it. */
 const LOG4J_VERSION = '2.24.3';
 
@@ -56,7 +57,8 @@ listener.name.oauth.sasl.enabled.mechanisms=OAUTHBEARER
 listener.name.oauth.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="broker";
 log.dirs=${dataDir}
 num.partitions=3
-auto.create.topics.enable=true
+# As on MSK: nothing creates a topic by using it. \`ses-kafka topics create\` (or --local) creates them.
+auto.create.topics.enable=false
 offsets.topic.replication.factor=1
 offsets.topic.num.partitions=3
 transaction.state.log.replication.factor=1
@@ -158,7 +160,7 @@ export const kafkaService: StackService = {
       command: 'java',
       args: [
         '-Xms256m',
-        `-Xmx${process.env.STACK_KAFKA_HEAP ?? '1g'}`,
+        `-Xmx${readSetting(process.env, 'stackKafkaHeap')}`,
         '-XX:+UseG1GC',
         '-Djava.awt.headless=true',
         ...jvmLogging,

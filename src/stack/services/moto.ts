@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { readSetting } from '../../config/settings.ts';
 import { STACK_HOST, stackEndpoints, stackPorts } from '../endpoints.ts';
 import { CACHE_DIR, serviceRunDir } from '../paths.ts';
 import { requirePython } from '../prerequisites.ts';
@@ -7,7 +8,7 @@ import { runInstallStep } from '../processes.ts';
 import type { StackService } from './service.ts';
 
 /** moto emulates the Glue Schema Registry API (without compatibility enforcement) and other AWS APIs. */
-export const MOTO_VERSION = process.env.STACK_MOTO_VERSION ?? '5.2.5';
+export const MOTO_VERSION = readSetting(process.env, 'stackMotoVersion') as string;
 
 export const MOTO_VENV = path.join(CACHE_DIR, `moto-${MOTO_VERSION}-venv`);
 const venvBin = (name: string) => path.join(MOTO_VENV, 'bin', name);

@@ -7,7 +7,7 @@ import { createMetadataStore, createMetadataStoreFromEnv } from '../../../src/en
 import type { EmailMetadata } from '../../../src/enrich/metadata.ts';
 import type { MetadataRequest, MetadataResult } from '../../../src/enrich/store.ts';
 import { PipelineError } from '../../../src/errors.ts';
-import { stackEndpoints } from '../../../src/stack/endpoints.ts';
+import { LOCAL_AWS_REGION, stackEndpoints } from '../../../src/stack/endpoints.ts';
 import {
   createTable,
   deleteTable,
@@ -208,6 +208,73 @@ describe('DynamoDB metadata store against dynalite', function () {
         2,
         'only the two misses are queried',
       );
+    });
+
+    it('several rows for one email: the fast path and the Query path pick the same row, by one rule', async () => {
+      const several = uniqueTableName('enrich_several');
+      tables.push(several);
+      await seedPredecessorTable(admin, several, [
+        // Lowest sort key, but not the send date's: the rule's fallback.
+        {
+          sourceAddress: 'carol@example.com',
+          messageId: 'msg-s',
+          date: '2025-05-30',
+          attributes: { campaign: 'older' },
+        },
+        // Keyed with the send date: the rule's first choice, on both paths.
+        {
+          sourceAddress: 'carol@example.com',
+          messageId: 'msg-s',
+          date: '2025-06-01',
+          attributes: { campaign: 'dated' },
+        },
+        {
+          sourceAddress: 'carol@example.com',
+          messageId: 'msg-s',
+          date: '2025-06-02',
+          attributes: { campaign: 'later' },
+        },
+        {
+          sourceAddress: 'carol@example.com',
+          messageId: 'msg-t',
+          date: '2025-06-03',
+          attributes: { campaign: 't-low' },
+        },
+        {
+          sourceAddress: 'carol@example.com',
+          messageId: 'msg-t',
+          date: '2025-06-04',
+          attributes: { campaign: 't-high' },
+        },
+      ]);
+      const sentOn = new Date('2025-06-01T10:00:00Z');
+      const lookups = [
+        req('s', 'msg-s', 'carol@example.com', sentOn),
+        req('t', 'msg-t', 'carol@example.com', sentOn),
+      ];
+      const answers = async (guess: string, projection?: string) => {
+        const store = createMetadataStore(
+          config({
+            SES_KAFKA_METADATA_TABLE: several,
+            SES_KAFKA_METADATA_SORT_KEY_GUESS: guess,
+            SES_KAFKA_METADATA_CACHE_MAX_ENTRIES: '0',
+            ...(projection ? { SES_KAFKA_METADATA_PROJECTION: projection } : {}),
+          }),
+          { client: localDynamoDbClient() },
+        );
+        const results = await store.lookupMany(lookups);
+        return lookups.map((lookup) => metadata(results.get(lookup.requestId)).attributes);
+      };
+      const fastPath = await answers('mail-date');
+      const queryPath = await answers('off');
+      assert.deepEqual(
+        fastPath.map((attributes) => attributes.campaign),
+        ['dated', 't-low'],
+      );
+      assert.deepEqual(queryPath, fastPath, 'both paths, the same rows, attribute for attribute');
+      // With a projection the sort key is read to apply the rule, but not handed on.
+      const projected = await answers('off', 'campaign');
+      assert.deepEqual(projected, [{ campaign: 'dated' }, { campaign: 't-low' }]);
     });
 
     it('retry policy: a young email without a row is retriable, an old one is published NOT_FOUND', async () => {
@@ -430,7 +497,7 @@ describe('DynamoDB metadata store against dynalite', function () {
     it('a missing table is a non-retriable error naming the setting, per email', async () => {
       const missing = uniqueTableName('enrich_missing');
       const store = createMetadataStore(config({ SES_KAFKA_METADATA_TABLE: missing }), {
-        client: createDynamoDbClient({ endpoint, requestTimeoutMs: 3000 }),
+        client: createDynamoDbClient({ endpoint, requestTimeoutMs: 3000, region: LOCAL_AWS_REGION }),
       });
       const result = (await store.lookupMany([req('a', 'm-1', 'x@example.com')])).get('a');
       assert.ok(result instanceof PipelineError);

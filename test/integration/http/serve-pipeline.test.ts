@@ -3,12 +3,12 @@
  * 403 and never reaches Kafka; a signed but non-SES message is dead-lettered and answered 200.
  */
 import assert from 'node:assert/strict';
-import { localStackEnv } from '../../../src/config/local-env.ts';
 import { pipelineNotificationHandler } from '../../../src/http/pipeline-handler.ts';
 import { type RunningSnsServer, startServer } from '../../../src/http/server.ts';
 import { buildRuntime, type Runtime } from '../../../src/runtime.ts';
 import { AvroDecoder } from '../../../src/serde/decoder.ts';
 import { stackEndpoints } from '../../../src/stack/endpoints.ts';
+import { localSettingsEnv } from '../../../src/stack/local-settings.ts';
 import { collectRecords, createTopics, topicRecordCount, uniqueName } from '../../support/pipeline.ts';
 import {
   type FakeSnsHost,
@@ -35,7 +35,7 @@ describe('http: serve wired to the pipeline (real stack)', function () {
   before(async () => {
     await createTopics([topic, dlqTopic]);
     runtime = buildRuntime({
-      ...localStackEnv('confluent'),
+      ...localSettingsEnv({}),
       SES_KAFKA_TOPIC: topic,
       SES_KAFKA_DLQ_TOPIC: dlqTopic,
       SES_KAFKA_SCHEMA_AUTO_REGISTER: 'true',

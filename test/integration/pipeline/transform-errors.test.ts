@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { localStackEnv } from '../../../src/config/local-env.ts';
 import { buildRuntime } from '../../../src/runtime.ts';
 import { parseAnyInput } from '../../../src/ses/index.ts';
+import { localSettingsEnv } from '../../../src/stack/local-settings.ts';
 import { REPO_ROOT } from '../../../src/stack/paths.ts';
 import { collectRecords, createTopics, topicRecordCount, uniqueName } from '../../support/pipeline.ts';
 
@@ -31,7 +31,7 @@ describe('pipeline: transform failures (real stack)', function () {
   const dlqTopic = uniqueName('transform-errors-dlq');
   const chainDlqTopic = uniqueName('transform-errors-chain-dlq');
   const env = (tolerance: string, chainDlq?: string) => ({
-    ...localStackEnv('confluent'),
+    ...localSettingsEnv({}),
     SES_KAFKA_TOPIC: topic,
     SES_KAFKA_DLQ_TOPIC: dlqTopic,
     SES_KAFKA_METADATA_ENABLED: 'false',

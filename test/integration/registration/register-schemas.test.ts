@@ -99,7 +99,7 @@ describe('register-schemas against the real registries', function () {
     it('CLI: exit 1 naming the offending field, nothing registered; exit 0 on re-run of a registered schema', async () => {
       const registryName = scratchRegistryName('reg-cli');
       const flags = {
-        target: 'glue' as const,
+        registry: 'glue' as const,
         compatibility: 'BACKWARD',
         local: true,
         glueRegistry: registryName,
@@ -188,9 +188,9 @@ describe('register-schemas against the real registries', function () {
       }
     };
 
-    it('exits 1 for an incompatible schema and 2 when the registry is unreachable', async () => {
+    it('exits 1 for an incompatible schema, 3 when the registry is unreachable, 2 for a bad setting', async () => {
       const topic = uniqueName('reg-proc');
-      const common = ['--target', 'confluent', '--registry-url', endpoints.registryUrl, '--topic', topic];
+      const common = ['--registry', 'confluent', '--registry-url', endpoints.registryUrl, '--topic', topic];
       assert.equal((await run(['--schema', V2_FILE, ...common])).code, 0);
       const refused = await run(['--schema', INCOMPATIBLE_FILE, ...common, '--json']);
       assert.equal(refused.code, 1, refused.stderr);
@@ -202,20 +202,23 @@ describe('register-schemas against the real registries', function () {
       const unreachable = await run([
         '--schema',
         V2_FILE,
-        '--target',
+        '--registry',
         'confluent',
         '--registry-url',
         down,
         '--topic',
         topic,
       ]);
-      assert.equal(unreachable.code, 2);
-      assert.match(unreachable.stderr, /REGISTRY_UNREACHABLE: .*unreachable/);
+      assert.equal(unreachable.code, 3);
+      assert.match(
+        unreachable.stderr,
+        /^ses-kafka register-schemas: error: REGISTRY_UNREACHABLE: .*unreachable/m,
+      );
       assert.ok(unreachable.stderr.includes(down));
       const badFlag = await run([
         '--schema',
         V2_FILE,
-        '--target',
+        '--registry',
         'confluent',
         '--local',
         '--topic',
@@ -224,7 +227,10 @@ describe('register-schemas against the real registries', function () {
         'SIDEWAYS',
       ]);
       assert.equal(badFlag.code, 2);
-      assert.match(badFlag.stderr, /SIDEWAYS/);
+      assert.match(
+        badFlag.stderr,
+        /^ses-kafka register-schemas: error: --compatibility: expected one of .*"SIDEWAYS"/m,
+      );
     });
   });
 });

@@ -7,8 +7,8 @@ import {
   PutItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
-import { ensurePredecessorTable } from '../../../src/demo/seed-metadata.ts';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, stackEndpoints } from '../../../src/stack/endpoints.ts';
+import { ensurePredecessorTable } from '../../../src/stack/metadata-table.ts';
 
 const dynamodb = new DynamoDBClient({
   endpoint: stackEndpoints().dynamodbEndpoint,

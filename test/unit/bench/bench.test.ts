@@ -4,12 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { benchStream, snsRecord, sqsRecord } from '../../../bench/lib/events.ts';
+import { addBenchOptions, BENCHMARK_NAMES } from '../../../bench/lib/options.ts';
 import { type BenchReport, writeReport } from '../../../bench/lib/report.ts';
-import { formatTable, median } from '../../../bench/lib/stats.ts';
+import { median } from '../../../bench/lib/stats.ts';
 import { AcceptingProducer } from '../../../bench/pipeline-cpu.ts';
 import { BENCHMARKS, selectBenchmarks } from '../../../bench/run.ts';
-import { addBenchOptions, BENCHMARK_NAMES } from '../../../src/cli/bench.ts';
 import { parseSnsRecord, parseSqsRecord } from '../../../src/ses/index.ts';
+import { formatTable } from '../../../src/terminal/table.ts';
 
 describe('bench', () => {
   describe('statistics and tables', () => {

@@ -1,21 +1,5 @@
 import assert from 'node:assert/strict';
-import { installShutdownHook, sharedProducer } from '../../../src/kafka/lifecycle.ts';
-
-describe('sharedProducer', () => {
-  const saved = { ...process.env };
-  afterEach(() => {
-    process.env = { ...saved };
-  });
-
-  it('builds one producer from the environment and hands out the same one afterwards', () => {
-    process.env.SES_KAFKA_BROKERS = '127.0.0.1:9';
-    process.env.SES_KAFKA_TOPIC = 'shared-unit';
-    const first = sharedProducer();
-    process.env.SES_KAFKA_TOPIC = 'changed later';
-    assert.equal(sharedProducer(), first);
-    assert.equal(first.producersCreated, 0, 'it connects on the first send, not when built');
-  });
-});
+import { installShutdownHook } from '../../../src/kafka/lifecycle.ts';
 
 describe('installShutdownHook', () => {
   const flush = () => new Promise((resolve) => setTimeout(resolve, 20));

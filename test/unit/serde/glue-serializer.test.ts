@@ -19,6 +19,7 @@ interface FakeInput {
   SchemaName?: string;
   SchemaDefinition?: string;
   SchemaVersionId?: string;
+  SchemaVersionNumber?: { VersionNumber?: number };
 }
 
 class FakeGlue {
@@ -61,7 +62,24 @@ class FakeGlue {
         this.schemas.set(key, [version]);
         return { SchemaVersionId: version.id, SchemaVersionStatus: 'AVAILABLE' };
       }
+      case 'GetSchema': {
+        const versions = this.schemas.get(key);
+        if (!versions) throw notFound();
+        return { DataFormat: 'AVRO', Compatibility: 'BACKWARD', LatestSchemaVersion: versions.length };
+      }
       case 'GetSchemaVersion': {
+        const byNumber = input.SchemaVersionNumber?.VersionNumber;
+        if (byNumber !== undefined) {
+          const found = this.schemas.get(key)?.find((version) => version.version === byNumber);
+          if (!found) throw notFound();
+          return {
+            SchemaVersionId: found.id,
+            SchemaDefinition: found.definition,
+            VersionNumber: found.version,
+            DataFormat: 'AVRO',
+            Status: 'AVAILABLE',
+          };
+        }
         for (const versions of this.schemas.values()) {
           const found = versions.find((version) => version.id === input.SchemaVersionId);
           if (found) {

@@ -38,6 +38,8 @@ describe('RefreshingCache (stale while refreshing)', () => {
     assert.equal(await cache.get('k', async () => 'unused'), 'new');
   });
 
+  const outage = (message: string) => Object.assign(new Error(message), { retriable: true });
+
   it('keeps serving the stale value when the refresh fails, and reports it', async () => {
     const failures: string[] = [];
     const cache = new RefreshingCache<string>({
@@ -48,7 +50,7 @@ describe('RefreshingCache (stale while refreshing)', () => {
     await cache.get('k', async () => 'cached');
     clock += 150;
     const down = async (): Promise<string> => {
-      throw new Error('registry down');
+      throw outage('registry down');
     };
     assert.equal(await cache.get('k', down), 'cached');
     await cache.settled();
@@ -57,10 +59,29 @@ describe('RefreshingCache (stale while refreshing)', () => {
     let attempts = 0;
     const counting = async (): Promise<string> => {
       attempts += 1;
-      throw new Error('still down');
+      throw outage('still down');
     };
     assert.equal(await cache.get('k', counting), 'cached');
     assert.equal(attempts, 0);
+  });
+
+  it('drops the entry when the refresh is a real "no" (gone, unusable), so it is never served again', async () => {
+    const dropped: Array<[string, boolean]> = [];
+    const cache = new RefreshingCache<string>({
+      ttlMs: 100,
+      now,
+      onRefreshError: (key, _error, kept) => dropped.push([key, kept]),
+    });
+    await cache.get('k', async () => 'version-1');
+    clock += 150;
+    const gone = async (): Promise<string> => {
+      throw new Error('schema version deleted');
+    };
+    // The refresh starts in the background; this call is still answered from the entry it replaces.
+    assert.equal(await cache.get('k', gone), 'version-1');
+    await cache.settled();
+    assert.deepEqual(dropped, [['k', false]]);
+    await assert.rejects(cache.get('k', gone), /deleted/);
   });
 
   it('does not cache a failed first load', async () => {

@@ -1,4 +1,4 @@
-import type { BearerToken } from './token-cache.ts';
+import type { BearerToken } from '../../src/kafka/token-cache.ts';
 
 export interface UnsecuredJwsOptions {
   subject: string;

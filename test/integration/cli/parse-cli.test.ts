@@ -1,8 +1,11 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: fixtures and record values are untyped JSON, read and mutated by path
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FIXTURE_DIR, fixture, fixtureText, sqsLambdaEvent } from './helpers.ts';
+import { FIXTURE_DIR, fixture, fixtureText, sqsLambdaEvent } from '../../unit/ses/helpers.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -65,13 +68,28 @@ describe('ses-kafka parse (CLI)', function () {
     assert.match(stderr, /not-json\.txt: SES_NOT_JSON: \(root\): not JSON/);
   });
 
-  it('exits 2 for a missing file and still parses the others', () => {
+  it('exits 1 (partial) for a missing file and still parses the others', () => {
     const { status, stdout, stderr } = runCli([
       '/nonexistent/ses.json',
       `${FIXTURE_DIR}event-publishing/send.json`,
     ]);
-    assert.equal(status, 2);
+    assert.equal(status, 1);
     assert.equal(lines(stdout).length, 1);
     assert.match(stderr, /\/nonexistent\/ses\.json: cannot read input \(ENOENT/);
+  });
+
+  it('reads a folder recursively, as replay does, and says which files it skipped', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'parse-folder-'));
+    mkdirSync(path.join(dir, 'nested'));
+    copyFileSync(`${FIXTURE_DIR}event-publishing/send.json`, path.join(dir, 'nested', 'send.json'));
+    copyFileSync(`${FIXTURE_DIR}event-publishing/bounce.json`, path.join(dir, 'bounce.json'));
+    writeFileSync(path.join(dir, 'archive.json.gz'), 'not really gzip');
+    const { status, stdout, stderr } = runCli([dir]);
+    assert.equal(status, 0);
+    assert.deepEqual(
+      lines(stdout).map((line) => (JSON.parse(line) as { eventType: string }).eventType),
+      ['Bounce', 'Send'],
+    );
+    assert.match(stderr, /archive\.json\.gz: skipped: gzip-compressed input/);
   });
 });

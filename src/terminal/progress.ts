@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { readSetting } from '../config/settings.ts';
 
 export interface Progress {
   update(done: number, total: number, detail: string): void;
@@ -11,7 +12,7 @@ export function createProgress(
   options: { lineEvery?: number; stream?: NodeJS.WriteStream } = {},
 ): Progress {
   const stream = options.stream ?? process.stderr;
-  if (stream.isTTY && process.env.CI !== 'true') {
+  if (stream.isTTY && readSetting(process.env, 'ci') !== true) {
     const bar = new cliProgress.SingleBar(
       { format: `${label} [{bar}] {value}/{total} {detail}`, stream, hideCursor: true },
       cliProgress.Presets.shades_classic,

@@ -1,11 +1,11 @@
 /**
- * `ses-kafka bench` (also `npm run bench`): the benchmarks in bench/ with their performance budgets.
- * The bench code is imported only when this command runs, so other subcommands start no slower.
+ * The options of `npm run bench` (bench/run.ts). The bench is a development tool, not a product
+ * command, so it lives here beside the benchmarks and the CLI never imports it.
  * Exit codes: 0 done (and, unless --quick, every budget met), 1 a benchmark failed or a budget was missed.
  */
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { REPO_ROOT } from '../stack/paths.ts';
+import { REPO_ROOT } from '../../src/stack/paths.ts';
 
 export const BENCHMARK_NAMES = [
   'pipeline-cpu',
@@ -53,30 +53,4 @@ export function addBenchOptions(command: Command): Command {
     .option('--only <names>', `comma-separated subset of: ${BENCHMARK_NAMES.join(', ')}`, benchmarkNames)
     .option('--runs <n>', "measured runs per benchmark (default: each benchmark's own)", positiveInteger)
     .option('--results-dir <dir>', 'where the JSON results go', DEFAULT_RESULTS_DIR);
-}
-
-/** Runs the bench and returns the exit code. */
-export async function runBenchCli(options: BenchCliOptions): Promise<number> {
-  const { exitCodeOf, runBench } = await import('../../bench/run.ts');
-  const outcome = await runBench({
-    quick: options.quick,
-    ...(options.only === undefined ? {} : { only: options.only }),
-    ...(options.runs === undefined ? {} : { runs: options.runs }),
-    resultsDir: path.resolve(options.resultsDir),
-  });
-  return exitCodeOf(outcome);
-}
-
-export function registerBenchCommand(program: Command): void {
-  addBenchOptions(
-    program
-      .command('bench')
-      .description(
-        'benchmarks against the local stack, with performance budgets (results in bench/results/)',
-      ),
-  ).action(async (options: BenchCliOptions) => {
-    process.exitCode = await runBenchCli(options);
-    // Kafka and AWS SDK sockets can hold the event loop open after everything was closed.
-    process.exit();
-  });
 }
