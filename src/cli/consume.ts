@@ -1,21 +1,22 @@
 /**
  * `ses-kafka consume`: the warehouse consumer. Reads SES event records (Confluent- or Glue-framed Avro),
  * decodes them and loads them into JSON lines, DuckDB, PostgreSQL or Parquet (a folder or S3).
- * Exit codes: 0 stopped as asked (--max, --until-idle, Ctrl-C, SIGTERM), 1 a write, the broker or the
- * registry failed (the failed batch is not committed), 2 bad configuration, including a record this
- * consumer could not read because of its own settings (nothing of it is committed).
+ * Exit codes (src/cli/exit.ts): 0 stopped as asked (--max, --until-idle, Ctrl-C, SIGTERM), 2 bad
+ * configuration, including a record this consumer could not read because of its own settings (nothing
+ * of it is committed), 3 a write, the broker or the registry failed (the failed batch is not committed).
+ * Shared settings (brokers, topic, registry, region, S3 endpoint) are the pipeline's own flags and
+ * variables (src/cli/settings-cli.ts); --local points them at the local stack.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { splitUrlCredentials } from '../config/pipeline-settings.ts';
-import { readSetting } from '../config/settings.ts';
+import { readSetting, requireSetting, type SettingKey } from '../config/settings.ts';
 import { ConfigError, describeError, PipelineError } from '../errors.ts';
 import { kafkaClientConfig, loadKafkaSettings } from '../kafka/index.ts';
 import { DEFAULT_SESSION_TIMEOUT_MS, KafkajsConsumerGroup } from '../kafka/kafkajs-consumer.ts';
 import { AvroDecoder, type DecoderOptions, SCHEMA_NOT_FOUND, SchemaLookupError } from '../serde/decoder.ts';
-import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, stackEndpoints } from '../stack/endpoints.ts';
 import {
   type ConsumeOptions,
   type ConsumeProgress,
@@ -27,6 +28,8 @@ import { WarehouseError } from '../warehouse/errors.ts';
 import { ConsumerMetrics, type MetricsServer, startMetricsServer } from '../warehouse/metrics-server.ts';
 import { decodeErrorsLocation, openSink, type SinkOptions } from '../warehouse/open-sink.ts';
 import { SINK_KINDS, type SinkKind } from '../warehouse/sink.ts';
+import { EXIT, errorLine, reportCommandError, warningLine } from './exit.ts';
+import { addLocalOption, addSettingOptions, commandSettings } from './settings-cli.ts';
 
 export interface ConsumeCliOptions {
   topic?: string[];
@@ -43,9 +46,12 @@ export interface ConsumeCliOptions {
   local?: boolean;
   brokers?: string;
   registryUrl?: string;
+  region?: string;
+  /** The old name of --region. */
   glueRegion?: string;
   glueEndpoint?: string;
   s3Endpoint?: string;
+  kafkaAuth?: string;
   campaignAttribute?: string[];
   flushRecords?: string;
   flushBytes?: string;
@@ -59,8 +65,19 @@ export interface ConsumeIo {
   writeErr(line: string): void;
 }
 
-export const EXIT_FAILED = 1;
-export const EXIT_CONFIG = 2;
+export const EXIT_FAILED = EXIT.unavailable;
+export const EXIT_CONFIG = EXIT.config;
+
+/** The pipeline settings the consumer shares, taken as the same flags and variables as everywhere. */
+export const CONSUME_SETTINGS = [
+  'brokers',
+  'topic',
+  'kafkaAuth',
+  'registryUrl',
+  'glueEndpoint',
+  'awsRegion',
+  's3Endpoint',
+] as const satisfies readonly SettingKey[];
 export const DEFAULT_GROUP_PREFIX = 'ses-kafka-warehouse';
 export const DEFAULT_IDLE_MS = 5_000;
 const PROGRESS_INTERVAL_MS = 1_000;
@@ -110,29 +127,27 @@ async function readReaderSchema(file: string): Promise<object> {
 }
 
 /** Which registries the decoder may ask: Confluent-compatible by URL, Glue by region. */
-export function decoderOptions(cli: ConsumeCliOptions, env: NodeJS.ProcessEnv = process.env): DecoderOptions {
-  const local = cli.local ? stackEndpoints() : undefined;
-  const registryUrl = cli.registryUrl ?? env.SES_KAFKA_REGISTRY_URL ?? local?.registryUrl;
-  const glueEndpoint = cli.glueEndpoint ?? env.SES_KAFKA_GLUE_ENDPOINT ?? local?.glueEndpoint;
-  const glueRegion = cli.glueRegion ?? env.AWS_REGION ?? (local ? LOCAL_AWS_REGION : undefined);
+export function decoderOptions(env: Readonly<Record<string, string | undefined>>): DecoderOptions {
+  const registryUrl = readSetting(env, 'registryUrl');
+  const glueEndpoint = readSetting(env, 'glueEndpoint');
+  const glueRegion = readSetting(env, 'awsRegion');
   if (registryUrl === undefined && glueRegion === undefined) {
-    throw configError(
-      '--registry-url: no schema registry configured; set --registry-url (or SES_KAFKA_REGISTRY_URL) for Confluent-framed records, --glue-region (or AWS_REGION) for Glue-framed ones, or --local',
+    throw new ConfigError(
+      '--registry-url',
+      'no schema registry configured; set --registry-url (or SES_KAFKA_REGISTRY_URL) for Confluent-framed records, --region (or AWS_REGION) for Glue-framed ones, or --local',
     );
   }
-  if (registryUrl !== undefined && !URL.canParse(registryUrl)) {
-    throw configError(`--registry-url: not a URL: "${redactUrlCredentials(registryUrl)}"`);
-  }
-  const username = env.SES_KAFKA_REGISTRY_USERNAME;
-  const password = env.SES_KAFKA_REGISTRY_PASSWORD;
+  const username = readSetting(env, 'registryUsername');
+  const password = readSetting(env, 'registryPassword');
   if ((username === undefined) !== (password === undefined)) {
-    throw configError(
+    throw new ConfigError(
+      'SES_KAFKA_REGISTRY_USERNAME',
       'registry basic auth needs both SES_KAFKA_REGISTRY_USERNAME and SES_KAFKA_REGISTRY_PASSWORD',
     );
   }
   return {
     // Credentials in the URL become basic auth, so no message can echo them; the variables win.
-    ...(registryUrl === undefined || !URL.canParse(registryUrl)
+    ...(registryUrl === undefined
       ? {}
       : {
           confluent: {
@@ -140,16 +155,10 @@ export function decoderOptions(cli: ConsumeCliOptions, env: NodeJS.ProcessEnv = 
             ...(username === undefined || password === undefined ? {} : { auth: { username, password } }),
           },
         }),
+    // Glue credentials come from the SDK's default chain (`--local` puts the stack's in the environment).
     ...(glueRegion === undefined
       ? {}
-      : {
-          glue: {
-            region: glueRegion,
-            ...(glueEndpoint === undefined ? {} : { endpoint: glueEndpoint }),
-            // The local stack's moto takes fixed test credentials; elsewhere the SDK's default chain applies.
-            ...(local ? { credentials: { ...LOCAL_AWS_CREDENTIALS } } : {}),
-          },
-        }),
+      : { glue: { region: glueRegion, ...(glueEndpoint === undefined ? {} : { endpoint: glueEndpoint }) } }),
   };
 }
 
@@ -199,7 +208,7 @@ function registrySettings(error: unknown): string {
   const confluent =
     '--registry-url (SES_KAFKA_REGISTRY_URL; credentials SES_KAFKA_REGISTRY_USERNAME/SES_KAFKA_REGISTRY_PASSWORD)';
   const glue =
-    '--glue-region (AWS_REGION), --glue-endpoint (SES_KAFKA_GLUE_ENDPOINT) and the AWS credentials (AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)';
+    '--region (AWS_REGION), --glue-endpoint (SES_KAFKA_GLUE_ENDPOINT) and the AWS credentials (AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)';
   if (error instanceof SchemaLookupError) return error.wireFormat === 'confluent' ? confluent : glue;
   if (error instanceof ConfigError) return error.key.startsWith('confluent') ? confluent : glue;
   return `${confluent}, or ${glue}`;
@@ -210,22 +219,25 @@ function failureLines(summary: ConsumeSummary): string[] {
   const error = summary.error;
   const detail = redactUrlCredentials(describeError(error));
   if (summary.stoppedBecause === 'setup') {
-    const lines = [`consume: a record could not be read because of this consumer's settings: ${detail}`];
+    const lines = [
+      errorLine('consume', `a record could not be read because of this consumer's settings: ${detail}`),
+    ];
     if (error instanceof PipelineError && error.code === SCHEMA_NOT_FOUND) {
       lines.push(
-        `consume: check ${registrySettings(error)}: is it the registry the producer writes to? If it is and that schema was deleted, --unknown-schema decode-error files such records in ses_decode_errors instead.`,
+        `  check ${registrySettings(error)}: is it the registry the producer writes to? If it is and that schema was deleted, --unknown-schema decode-error files such records in ses_decode_errors instead.`,
       );
     } else {
-      lines.push(`consume: check ${registrySettings(error)}.`);
+      lines.push(`  check ${registrySettings(error)}.`);
     }
-    lines.push(
-      'consume: nothing from that batch on was committed; run again with the setting fixed to read it.',
-    );
+    lines.push('  nothing from that batch on was committed; run again with the setting fixed to read it.');
     return lines;
   }
   const registry = error instanceof SchemaLookupError ? ` (set by ${registrySettings(error)})` : '';
   return [
-    `consume: stopped on an error${registry}; the failed batch was not committed and will be read again: ${detail}`,
+    errorLine(
+      'consume',
+      `stopped on an error${registry}; the failed batch was not committed and will be read again: ${detail}`,
+    ),
   ];
 }
 
@@ -234,26 +246,30 @@ export async function runConsume(
   cli: ConsumeCliOptions,
   io: ConsumeIo = processIo,
   signal?: AbortSignal,
-  env: NodeJS.ProcessEnv = process.env,
+  baseEnv: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
+  // Several --topic flags are several topics; each is checked as the topic setting is.
+  const topicFlags = Array.isArray(cli.topic)
+    ? cli.topic
+    : cli.topic === undefined
+      ? []
+      : [String(cli.topic)];
+  const commandLine = commandSettings({ ...cli, topic: topicFlags[0] }, CONSUME_SETTINGS, baseEnv);
+  const env = commandLine.env;
   let sinkOptions: SinkOptions;
   let prepared: Omit<ConsumeOptions, 'sink'>;
   let metricsPort: number | undefined;
   try {
-    const local = cli.local ? stackEndpoints() : undefined;
-    const topics = cli.topic ?? (env.SES_KAFKA_TOPIC ? [env.SES_KAFKA_TOPIC] : []);
-    if (topics.length === 0) throw configError('--topic: required (or set SES_KAFKA_TOPIC)');
-    const brokers = cli.brokers ?? env.SES_KAFKA_BROKERS ?? local?.kafkaBrokers;
-    const settings = loadKafkaSettings({
-      ...env,
-      ...(brokers === undefined ? {} : { SES_KAFKA_BROKERS: brokers }),
-      SES_KAFKA_TOPIC: topics[0],
-    });
+    const topics =
+      topicFlags.length > 0
+        ? topicFlags.map((topic) => readSetting({ SES_KAFKA_TOPIC: topic }, 'topic') as string)
+        : [requireSetting(env, 'topic', 'the topic(s) to read; repeat --topic for several')];
+    const settings = loadKafkaSettings({ ...env, SES_KAFKA_TOPIC: topics[0] });
     const max = cli.max === undefined ? undefined : positiveInteger(cli.max, '--max');
     const untilIdleMs = idleMs(cli.untilIdle);
     metricsPort = cli.metricsPort === undefined ? undefined : port(cli.metricsPort, '--metrics-port');
-    const s3Endpoint = cli.s3Endpoint ?? readSetting(env, 's3Endpoint') ?? local?.glueEndpoint;
-    const s3Region = env.AWS_REGION ?? (local ? LOCAL_AWS_REGION : undefined);
+    const s3Endpoint = readSetting(env, 's3Endpoint');
+    const s3Region = readSetting(env, 'awsRegion');
     sinkOptions = {
       kind: cli.to,
       ...(cli.out === undefined ? {} : { out: cli.out }),
@@ -271,7 +287,6 @@ export async function runConsume(
       s3: {
         ...(s3Endpoint === undefined ? {} : { endpoint: s3Endpoint, forcePathStyle: true }),
         ...(s3Region === undefined ? {} : { region: s3Region }),
-        ...(local ? { credentials: { ...LOCAL_AWS_CREDENTIALS } } : {}),
       },
     };
     if (cli.to !== 'parquet' && (cli.flushRecords ?? cli.flushBytes ?? cli.flushInterval) !== undefined) {
@@ -288,7 +303,7 @@ export async function runConsume(
       ),
       topics,
       fromBeginning: cli.fromBeginning ?? false,
-      decoder: new AvroDecoder(decoderOptions(cli, env)),
+      decoder: new AvroDecoder(decoderOptions(env)),
       ...(cli.readerSchema === undefined ? {} : { readerSchema: await readReaderSchema(cli.readerSchema) }),
       ...(max === undefined ? {} : { max }),
       ...(untilIdleMs === undefined ? {} : { untilIdleMs }),
@@ -296,15 +311,21 @@ export async function runConsume(
       unknownSchema: cli.unknownSchema ?? 'stop',
     };
   } catch (error) {
-    io.writeErr(`consume: ${redactUrlCredentials(describeError(error))}`);
-    return EXIT_CONFIG;
+    return reportCommandError(
+      'consume',
+      error instanceof WarehouseError && error.code === 'WAREHOUSE_CONFIG'
+        ? new ConfigError('consume', error.message)
+        : error,
+      commandLine,
+      io.writeErr,
+    );
   }
 
   let sink: Awaited<ReturnType<typeof openSink>>;
   try {
     sink = await openSink(sinkOptions);
   } catch (error) {
-    io.writeErr(`consume: ${redactUrlCredentials(describeError(error))}`);
+    io.writeErr(errorLine('consume', redactUrlCredentials(describeError(error))));
     return error instanceof WarehouseError && error.code === 'WAREHOUSE_CONFIG' ? EXIT_CONFIG : EXIT_FAILED;
   }
 
@@ -316,7 +337,9 @@ export async function runConsume(
       server = await startMetricsServer(metrics, metricsPort);
     } catch (error) {
       await sink.close().catch(() => undefined);
-      io.writeErr(`consume: --metrics-port: cannot listen on ${metricsPort}: ${describeError(error)}`);
+      io.writeErr(
+        errorLine('consume', `--metrics-port: cannot listen on ${metricsPort}: ${describeError(error)}`),
+      );
       return EXIT_CONFIG;
     }
   }
@@ -347,14 +370,16 @@ export async function runConsume(
       sink,
       ...(signal === undefined ? {} : { signal }),
       onProgress,
-      onWarning: (message) => io.writeErr(`warning: ${redactUrlCredentials(message)}`),
+      onWarning: (message) => io.writeErr(warningLine('consume', redactUrlCredentials(message))),
       onNotice: (message) => io.writeErr(`note: ${message}`),
       observer: metrics,
     });
   } finally {
     await sink
       .close()
-      .catch((error: unknown) => io.writeErr(`consume: closing the sink: ${describeError(error)}`));
+      .catch((error: unknown) =>
+        io.writeErr(errorLine('consume', `closing the sink: ${describeError(error)}`)),
+      );
     await server?.close();
   }
   io.writeOut(formatSummary(summary, sink.description, decodeErrorsLocation(sinkOptions)));
@@ -381,12 +406,15 @@ async function partitionsWithOffsets(options: Omit<ConsumeOptions, 'sink'>): Pro
 }
 
 export function registerConsumeCommand(program: Command): void {
-  program
+  const command = program
     .command('consume')
     .description(
       'the warehouse consumer: decode SES event records (Confluent or Glue Avro) and load them into jsonl, DuckDB, PostgreSQL or Parquet (folder or S3), committing offsets only after each write is durable',
-    )
-    .option('--topic <topic...>', 'topic(s) to read (env SES_KAFKA_TOPIC)')
+    );
+  addSettingOptions(command, CONSUME_SETTINGS, {
+    topic: { repeatable: true, description: 'topic to read; repeat for several (env SES_KAFKA_TOPIC)' },
+  });
+  addLocalOption(command)
     .option(
       '--group <id>',
       `consumer group id (default: ${DEFAULT_GROUP_PREFIX}-<sink>-<hash of the output>, one group per output)`,
@@ -412,7 +440,6 @@ export function registerConsumeCommand(program: Command): void {
       'parquet: ... or at this many bytes of Kafka record values (default 67108864)',
     )
     .option('--flush-interval <ms>', 'parquet: ... or once it has been open this long (default 300000)')
-    .option('--s3-endpoint <url>', 'S3 endpoint override for an s3:// --out (env SES_KAFKA_S3_ENDPOINT)')
     .option('--max <n>', 'stop after N records')
     .option('--until-idle [ms]', `stop once no record arrived for this long (default ${DEFAULT_IDLE_MS} ms)`)
     .option('--metrics-port <port>', 'serve /healthz and Prometheus /metrics on this port')
@@ -424,19 +451,11 @@ export function registerConsumeCommand(program: Command): void {
         .choices(['stop', 'decode-error'])
         .default('stop'),
     )
-    .option(
-      '--local',
-      'use the local stack (brokers, Apicurio ccompat URL, moto Glue and S3 with test credentials)',
-    )
-    .option(
-      '--brokers <list>',
-      'bootstrap brokers host:port,... (env SES_KAFKA_BROKERS; auth from SES_KAFKA_AUTH...)',
-    )
-    .option('--registry-url <url>', 'Confluent-compatible registry API root (env SES_KAFKA_REGISTRY_URL)')
-    .option('--glue-region <region>', 'AWS Glue Schema Registry region (env AWS_REGION)')
-    .option('--glue-endpoint <url>', 'Glue endpoint override (env SES_KAFKA_GLUE_ENDPOINT)')
+    // The flag's old name, from before every command called the AWS region --region.
+    .addOption(new Option('--glue-region <region>').hideHelp())
     .option('--campaign-attribute <name...>', 'metadata attribute(s) holding the campaign, tried in order')
     .action(async (options: ConsumeCliOptions) => {
+      if (options.glueRegion !== undefined) options.region ??= options.glueRegion;
       const controller = new AbortController();
       const abort = () => controller.abort();
       process.once('SIGINT', abort);

@@ -121,7 +121,7 @@ describe('warehouse consumer: setup errors stop the run, commit nothing, and a f
     ];
   }
 
-  const localGlue = ['--glue-region', 'us-east-1', '--glue-endpoint', endpoints.glueEndpoint];
+  const localGlue = ['--region', 'us-east-1', '--glue-endpoint', endpoints.glueEndpoint];
   const localAws = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
 
   it('a wrong registry URL: exit 2 naming --registry-url, nothing committed; the right URL then loads everything', async () => {
@@ -159,7 +159,7 @@ describe('warehouse consumer: setup errors stop the run, commit nothing, and a f
     assert.equal(await committedRecords(group, mixed), values.length + BAD_BYTES.length);
   });
 
-  it('an unreachable registry: exit 1 after retries, naming --registry-url, nothing committed', async () => {
+  it('an unreachable registry: exit 3 after retries, naming --registry-url, nothing committed', async () => {
     const group = uniqueName('wh-setup-down');
     const result = await runConsumeProcess(
       args(
@@ -172,7 +172,7 @@ describe('warehouse consumer: setup errors stop the run, commit nothing, and a f
       ),
       { ...NO_AMBIENT_SETTINGS, ...localAws },
     );
-    assert.equal(result.code, 1, result.stderr);
+    assert.equal(result.code, 3, result.stderr);
     assert.match(result.stderr, /unreachable/);
     assert.match(result.stderr, /set by --registry-url/);
     assert.equal(await committedRecords(group, mixed), 0);
@@ -208,7 +208,7 @@ describe('warehouse consumer: setup errors stop the run, commit nothing, and a f
     }
   });
 
-  it('Glue-framed records and no Glue registry configured: exit 2 naming --glue-region, nothing committed', async () => {
+  it('Glue-framed records and no Glue registry configured: exit 2 naming --region, nothing committed', async () => {
     const group = uniqueName('wh-setup-noglue');
     const file = join(dir, 'noglue.duckdb');
     const result = await runConsumeProcess(
@@ -219,7 +219,7 @@ describe('warehouse consumer: setup errors stop the run, commit nothing, and a f
     );
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, /AWS Glue-framed \(0x03\) but no Glue Schema Registry is configured/);
-    assert.match(result.stderr, /check --glue-region \(AWS_REGION\)/);
+    assert.match(result.stderr, /check --region \(AWS_REGION\)/);
     assert.equal(await committedRecords(group, glueOnly), 0);
     const fixed = await runConsumeProcess(args(glueOnly, group, file, ...localGlue), {
       ...NO_AMBIENT_SETTINGS,

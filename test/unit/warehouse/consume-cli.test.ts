@@ -12,6 +12,7 @@ import {
 } from '../../../src/cli/consume.ts';
 import { runReport } from '../../../src/cli/report.ts';
 import { baseSchemaPath } from '../../../src/ses/base-schema.ts';
+import { localSettingsEnv } from '../../../src/stack/local-settings.ts';
 
 function io() {
   const out: string[] = [];
@@ -45,7 +46,7 @@ describe('ses-kafka consume / report: configuration errors', () => {
     ['a bad --until-idle', { untilIdle: 'soon' }, /--until-idle: expected a whole number/],
     ['no --out for duckdb', { out: undefined }, /--out: required with --to duckdb/],
     ['an unreadable reader schema', { readerSchema: '/nonexistent.avsc' }, /--reader-schema: cannot read/],
-    ['a bad broker', { brokers: 'nohost' }, /SES_KAFKA_BROKERS: expected host:port/],
+    ['a bad broker', { brokers: 'nohost' }, /--brokers: expected host:port/],
     ['a bad postgres schema name', { to: 'postgres', postgresSchema: 'Robert"; drop' }, /--postgres-schema/],
     [
       'no --out for parquet',
@@ -83,11 +84,8 @@ describe('ses-kafka consume / report: configuration errors', () => {
   });
 
   it('asks for a registry when none is configured, and uses the local stack with --local', () => {
-    assert.throws(
-      () => decoderOptions({ ...base, registryUrl: undefined }, {}),
-      /--registry-url: no schema registry/,
-    );
-    const local = decoderOptions({ ...base, registryUrl: undefined, local: true }, {});
+    assert.throws(() => decoderOptions({}), /--registry-url: no schema registry/);
+    const local = decoderOptions(localSettingsEnv({}));
     assert.match(String((local.confluent as { url: string }).url), /\/apis\/ccompat\/v7$/);
     assert.equal((local.glue as { region: string }).region, 'us-east-1');
   });
