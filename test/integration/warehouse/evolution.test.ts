@@ -61,11 +61,7 @@ describe('schema evolution v1 -> v2 -> v3 (adds fields) -> v4 (drops one), consu
   before(async function () {
     this.timeout(900_000);
     await requireStack();
-    const skip = await ensurePostgres();
-    if (skip) {
-      console.warn(`\n  !!! SKIPPING the schema evolution test: ${skip}\n`);
-      this.skip();
-    }
+    await ensurePostgres();
     topic = uniqueName('wh-evolution');
     schema = `wh_evo_${Date.now().toString(36)}`;
     dir = mkdtempSync(join(tmpdir(), 'wh-evolution-'));

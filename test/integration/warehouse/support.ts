@@ -1,7 +1,6 @@
 /** Helpers for the warehouse tests against the local stack (Kafka, Apicurio, moto) and PostgreSQL. */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CreateRegistryCommand, ListRegistriesCommand } from '@aws-sdk/client-glue';
@@ -62,23 +61,14 @@ async function postgresAnswers(): Promise<boolean> {
 }
 
 /**
- * Makes sure the throwaway PostgreSQL answers, running scripts/install-postgres.sh when it does not.
- * Returns a skip reason only where apt itself is missing (not a Debian machine); everywhere else a
- * failure to install or start is a test failure.
+ * Fails with the command that fixes it when the throwaway PostgreSQL does not answer. Installing and
+ * starting it is .ci/run's job (scripts/install-postgres.sh), never a side effect of a test.
  */
-export async function ensurePostgres(): Promise<string | undefined> {
-  if (await postgresAnswers()) return undefined;
-  if (!existsSync('/usr/lib/postgresql') && !existsSync('/usr/bin/apt-get')) {
-    return `PostgreSQL is not running on 127.0.0.1:${POSTGRES_PORT} and apt-get is missing, so ${INSTALL_POSTGRES_COMMAND} cannot install it`;
-  }
-  execFileSync('bash', ['scripts/install-postgres.sh'], {
-    cwd: REPO_ROOT,
-    stdio: 'inherit',
-    timeout: 15 * 60_000,
-  });
-  if (!(await postgresAnswers()))
-    throw new Error(`${INSTALL_POSTGRES_COMMAND} ran but ${POSTGRES_URL} does not answer`);
-  return undefined;
+export async function ensurePostgres(): Promise<void> {
+  if (await postgresAnswers()) return;
+  throw new Error(
+    `PostgreSQL does not answer at ${POSTGRES_URL}: start it with \`${INSTALL_POSTGRES_COMMAND}\` (it installs Debian's postgresql when missing; .ci/run runs it before the tests)`,
+  );
 }
 
 export async function createTopic(topic: string, numPartitions: number): Promise<void> {
