@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { coldStart } from './cold-start.ts';
+import { consume } from './consume.ts';
 import { encoding } from './encoding.ts';
 import { endToEnd } from './end-to-end.ts';
 import { addBenchOptions, type BenchCliOptions } from './lib/options.ts';
@@ -14,7 +15,7 @@ import { type Benchmark, type BenchReport, printReport, RESULTS_DIR, writeReport
 import { memory } from './memory.ts';
 import { pipelineCpu } from './pipeline-cpu.ts';
 
-export const BENCHMARKS: readonly Benchmark[] = [pipelineCpu, endToEnd, coldStart, encoding, memory];
+export const BENCHMARKS: readonly Benchmark[] = [pipelineCpu, endToEnd, coldStart, encoding, memory, consume];
 
 export interface BenchOptions {
   quick?: boolean;

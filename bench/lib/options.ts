@@ -7,7 +7,14 @@ import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { REPO_ROOT } from '../../src/stack/paths.ts';
 
-export const BENCHMARK_NAMES = ['pipeline-cpu', 'end-to-end', 'cold-start', 'encoding', 'memory'] as const;
+export const BENCHMARK_NAMES = [
+  'pipeline-cpu',
+  'end-to-end',
+  'cold-start',
+  'encoding',
+  'memory',
+  'consume',
+] as const;
 export const DEFAULT_RESULTS_DIR = path.join(REPO_ROOT, 'bench', 'results');
 
 export interface BenchCliOptions {

@@ -45,6 +45,9 @@ export interface ServeFlags {
 
 export type ServeSettings = Omit<StartServerOptions, 'handleNotification'>;
 
+/** How often serve checks that the process that started it is still there (see runServe). */
+const PARENT_CHECK_MS = 1_000;
+
 /** How long in-flight requests may take to finish after SIGTERM before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 20_000;
 
@@ -115,6 +118,37 @@ function readServeSettings(
   return settings;
 }
 
+/** The pid of the `npm exec` (npx) process this one runs under, if any; Linux only (reads /proc). */
+function npmExecAncestor(): number | undefined {
+  let pid = process.ppid;
+  for (let depth = 0; depth < 4 && pid > 1; depth++) {
+    let stat: string;
+    let commandLine: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      return undefined;
+    }
+    if (/\bnpm exec\b|\bnpx\b|npm-cli\.js exec/.test(commandLine)) return pid;
+    // The field after the parenthesised command name, then state, is the parent pid.
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (!Number.isInteger(parent)) return undefined;
+    pid = parent;
+  }
+  return undefined;
+}
+
+/** Alive and not a zombie (an exited process its parent has not reaped yet still answers kill 0). */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 export async function runServe(
   settings: ServeSettings,
   handleNotification: NotificationHandler,
@@ -145,6 +179,18 @@ export async function runServe(
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
+    // Started through `npx ses-kafka serve`, this process runs under npm exec (via `sh -c`), and killing
+    // npm exec does not pass the signal on: the server would run on, re-parented. When the npm exec that
+    // started us is gone, stop as on SIGTERM. (In a container, run `node bin/ses-kafka.js serve`.)
+    const launcher = npmExecAncestor();
+    if (launcher !== undefined) {
+      const watch = setInterval(() => {
+        if (isAlive(launcher)) return;
+        clearInterval(watch);
+        stop('SIGTERM');
+      }, PARENT_CHECK_MS);
+      watch.unref();
+    }
   });
 }
 

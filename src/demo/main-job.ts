@@ -11,6 +11,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeEvent, SQSEvent } from 'aws-lambda';
 import { Kafka, logLevel } from 'kafkajs';
 import { LOCAL_METADATA_TABLE, rawSetting } from '../config/settings.ts';
+import { KafkajsConsumerGroup } from '../kafka/kafkajs-consumer.ts';
 import { handleEventBridgeEvent } from '../lambda/eventbridge-handler.ts';
 import { handleSqsEvent } from '../lambda/sqs-handler.ts';
 import { logger } from '../observability/logger.ts';
@@ -334,8 +335,10 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
   let consumed = 0;
   try {
     const summary = await runConsumer({
-      kafka: { clientId: 'ses-kafka-start', brokers: [endpoints.kafkaBrokers], logLevel: logLevel.NOTHING },
-      groupId: `ses-kafka-start-${runId}`,
+      consumer: new KafkajsConsumerGroup(
+        { clientId: 'ses-kafka-start', brokers: [endpoints.kafkaBrokers], logLevel: logLevel.NOTHING },
+        { groupId: `ses-kafka-start-${runId}` },
+      ),
       topics: [topic],
       fromBeginning: true,
       decoder: new AvroDecoder({ confluent: { url: endpoints.registryUrl } }),

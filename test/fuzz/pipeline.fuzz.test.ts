@@ -19,6 +19,7 @@ import {
   seedPredecessorTable,
   uniqueTableName,
 } from '../support/dynamodb.ts';
+import { fuzzSeed } from '../support/fuzz-seed.ts';
 import {
   collectRecords,
   createTopics,
@@ -41,7 +42,7 @@ import {
  */
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
-const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2_147_483_647);
+const SEED = fuzzSeed();
 const BATCH = 500;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -18,6 +18,7 @@ import { logger } from '../../src/observability/logger.ts';
 import { buildRuntime, type Runtime } from '../../src/runtime.ts';
 import { localSettingsEnv } from '../../src/stack/local-settings.ts';
 import { REPO_ROOT } from '../../src/stack/paths.ts';
+import { fuzzSeed } from '../support/fuzz-seed.ts';
 import {
   collectRecords,
   createTopics,
@@ -30,7 +31,7 @@ import {
 } from '../support/pipeline.ts';
 import { fixturesIn } from '../unit/ses/helpers.ts';
 
-const SEED = Number(process.env.FUZZ_SEED ?? 20_261_130);
+const SEED = fuzzSeed();
 const RUNS = Number(process.env.SECURITY_FUZZ_RUNS ?? 1_200);
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

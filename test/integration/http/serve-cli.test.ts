@@ -18,7 +18,10 @@ describe('http: ses-kafka serve CLI', function () {
     const env = { ...process.env, SES_KAFKA_SNS_ALLOWED_TOPIC_ARNS: '' };
     const result = spawnSync(process.execPath, [...cli, '--port', '0'], { encoding: 'utf8', env });
     assert.equal(result.status, 2);
-    assert.match(result.stderr, /--topic-arn: no SNS topic allowed; pass --topic-arn ARN/);
+    assert.match(
+      result.stderr,
+      /^ses-kafka serve: error: --topic-arn: required: no SNS topic allowed; pass --topic-arn ARN/m,
+    );
   });
 
   it('serves on the given port, refuses unsigned and wrong-method requests, and stops on SIGTERM', async () => {
@@ -129,5 +132,48 @@ describe('http: ses-kafka serve CLI', function () {
     assert.equal(code, 0, output);
     assert.ok(Date.now() - stoppedAt < 15_000, 'stopped well within a container grace period');
     assert.doesNotMatch(output, /\n\s+at .*\.ts:\d+/, 'no stack trace');
+  });
+
+  it('started through npx, killing the npx process stops the server too', async () => {
+    // npm exec does not pass SIGTERM on; serve notices it lost its parent and stops as on SIGTERM.
+    child = spawn(
+      'npx',
+      ['ses-kafka', 'serve', '--local', '--host', '127.0.0.1', '--port', '0', '--topic-arn', TOPIC],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' },
+      },
+    );
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no listening line; output so far: ${output}`)),
+        45_000,
+      );
+      child?.stdout?.on('data', () => {
+        const match = /listening on http:\/\/127\.0\.0\.1:(\d+) /.exec(output);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(Number(match[1]));
+        }
+      });
+    });
+    child.kill('SIGTERM');
+    const stillListening = async () =>
+      new Promise<boolean>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+      });
+    const deadline = Date.now() + 15_000;
+    while ((await stillListening()) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    assert.equal(await stillListening(), false, 'the server stopped after its npx parent was killed');
   });
 });
