@@ -8,6 +8,7 @@ import type { EmailMetadata } from '../enrich/metadata.ts';
 import { ConfigError, describeError } from '../errors.ts';
 import { describeJsonSyntaxError, redactText } from '../observability/redact.ts';
 import type { KafkaHeader, KafkaRecord } from '../record.ts';
+import { exactLongOptions } from '../serde/avro-types.ts';
 import { type BaseSchemaVersion, loadBaseSchema } from '../ses/base-schema.ts';
 import { parseAnyInput, recordSource, toEnrichedValue } from '../ses/index.ts';
 import { TransformChain } from '../transforms/chain.ts';
@@ -176,7 +177,8 @@ async function runTransform(
     process.stdout.write(`${JSON.stringify(printed, null, 2)}\n`);
     return EXIT.ok;
   }
-  const inputType = avro.Type.forSchema(valueSchema as avro.Schema);
+  // Exact longs, as the chain and the serializer read them (src/serde/avro-types.ts).
+  const inputType = avro.Type.forSchema(valueSchema as avro.Schema, exactLongOptions());
   const codecs: Codecs = { valueIn: plainJsonCodec(valueSchema), keyIn: plainJsonCodec(keySchema) };
   const valueOut = plainJsonCodec(chain.outputValueSchema);
   const keyOut = plainJsonCodec(chain.outputKeySchema);
