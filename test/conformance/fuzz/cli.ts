@@ -38,7 +38,7 @@ if (families.length === 0)
 console.log(
   `conformance fuzz: seed ${seed}, ${runs} cases per family, ${families.length} families (replay: npm run conformance -- --seed ${seed} --runs ${runs})`,
 );
-const harness = ConnectHarness.start();
+const harness = ConnectHarness.start({ build: true });
 const reports: FamilyReport[] = [];
 const started = Date.now();
 try {

@@ -5,7 +5,7 @@
  * The jar is built by scripts/build-connect-harness.sh, a no-op when it is up to date.
  */
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -139,6 +139,28 @@ export function buildHarness(): void {
   if (!existsSync(HARNESS_JAR)) throw new Error(`the harness build did not produce ${HARNESS_JAR}`);
 }
 
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function requireHarness(): void {
+  const harnessDir = join(REPO, 'test', 'conformance', 'connect-harness');
+  const sources = Math.max(
+    statSync(join(harnessDir, 'pom.xml')).mtimeMs,
+    newestSource(join(harnessDir, 'src')),
+  );
+  if (!existsSync(HARNESS_JAR) || statSync(HARNESS_JAR).mtimeMs < sources) {
+    throw new Error(
+      `the Kafka Connect harness is ${existsSync(HARNESS_JAR) ? 'older than its sources' : 'not built'}: run \`bash scripts/build-connect-harness.sh\` (needs java 17+ and maven; .ci/run does)`,
+    );
+  }
+}
+
 /** JVM options that make Java's locale- and zone-dependent output the one we document. */
 export const HARNESS_JVM_OPTIONS = ['-Duser.timezone=UTC', '-Duser.language=en', '-Duser.country=US'];
 
@@ -168,9 +190,13 @@ export class ConnectHarness {
     });
   }
 
-  /** Builds the jar when needed and starts the JVM. */
-  static start(): ConnectHarness {
-    buildHarness();
+  /**
+   * Starts the JVM. Tests never build it (.ci/run runs scripts/build-connect-harness.sh first): a jar
+   * that is missing or older than its sources fails with the command. `npm run conformance` builds it.
+   */
+  static start(options: { build?: boolean } = {}): ConnectHarness {
+    if (options.build) buildHarness();
+    else requireHarness();
     return new ConnectHarness();
   }
 
