@@ -11,7 +11,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeEvent, SQSEvent } from 'aws-lambda';
 import { Kafka, logLevel } from 'kafkajs';
 import { LOCAL_METADATA_TABLE, rawSetting } from '../config/settings.ts';
+import { loadKafkaSettings } from '../kafka/config.ts';
 import { KafkajsConsumerGroup } from '../kafka/kafkajs-consumer.ts';
+import { ensureTopics, LOCAL_LAYOUT } from '../kafka/topics.ts';
 import { handleEventBridgeEvent } from '../lambda/eventbridge-handler.ts';
 import { handleSqsEvent } from '../lambda/sqs-handler.ts';
 import { logger } from '../observability/logger.ts';
@@ -62,23 +64,6 @@ export interface MainJobResult {
   reportFile: string;
   summary: WarehouseSummary;
   seconds: number;
-}
-
-async function createTopics(brokers: string, topics: string[]): Promise<void> {
-  const admin = new Kafka({
-    clientId: 'ses-kafka-start',
-    brokers: [brokers],
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      topics: topics.map((topic) => ({ topic, numPartitions: 3 })),
-      waitForLeaders: true,
-    });
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 const DEMO_REGION = 'eu-west-1';
@@ -236,7 +221,11 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
   process.env.AWS_ACCESS_KEY_ID ??= env.AWS_ACCESS_KEY_ID;
   process.env.AWS_SECRET_ACCESS_KEY ??= env.AWS_SECRET_ACCESS_KEY;
   const endpoints = stackEndpoints();
-  await createTopics(endpoints.kafkaBrokers, [topic, dlqTopic]);
+  // As `ses-kafka topics create --local` would: the local broker does not create topics by itself.
+  await ensureTopics(loadKafkaSettings(env), [
+    { topic, layout: LOCAL_LAYOUT.events },
+    { topic: dlqTopic, layout: LOCAL_LAYOUT.deadLetters },
+  ]);
 
   step(2, `registering the transform chain's output schema (subject ${topic}-value, BACKWARD)`);
   // Exactly what `ses-kafka register-schemas` would register with these settings (no HMAC key needed).

@@ -11,6 +11,7 @@ import { AvroDecoder } from '../../../src/serde/decoder.ts';
 import { GlueSchemaRegistry } from '../../../src/serde/glue-registry.ts';
 import { GlueSerializer } from '../../../src/serde/glue-serializer.ts';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, stackEndpoints } from '../../../src/stack/endpoints.ts';
+import { createTopics } from '../../support/pipeline.ts';
 
 export const endpoints = stackEndpoints();
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -72,13 +73,7 @@ export async function ensurePostgres(): Promise<void> {
 }
 
 export async function createTopic(topic: string, numPartitions: number): Promise<void> {
-  const admin = new Kafka(kafkaConfig).admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: [{ topic, numPartitions }], waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
+  await createTopics([topic], undefined, numPartitions);
 }
 
 /** Committed offsets of `groupId` on `topic`, summed over partitions (-1 counts as 0: nothing committed). */
