@@ -12,6 +12,7 @@ import { encoding } from './encoding.ts';
 import { endToEnd } from './end-to-end.ts';
 import { addBenchOptions, type BenchCliOptions } from './lib/options.ts';
 import { type Benchmark, type BenchReport, printReport, RESULTS_DIR, writeReport } from './lib/report.ts';
+import { useLocalAwsCredentials } from './lib/stack.ts';
 import { memory } from './memory.ts';
 import { pipelineCpu } from './pipeline-cpu.ts';
 
@@ -49,6 +50,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
   const quick = options.quick ?? false;
   const resultsDir = options.resultsDir ?? RESULTS_DIR;
   const outcome: BenchOutcome = { reports: [], errors: [], budgetsMissed: 0 };
+  useLocalAwsCredentials();
   for (const bench of selectBenchmarks(options.only)) {
     const startedAt = new Date();
     log(`\n>> ${bench.title}${quick ? ' (--quick)' : ''}`);
