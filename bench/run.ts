@@ -7,10 +7,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { coldStart } from './cold-start.ts';
+import { consume } from './consume.ts';
 import { encoding } from './encoding.ts';
 import { endToEnd } from './end-to-end.ts';
 import { addBenchOptions, type BenchCliOptions } from './lib/options.ts';
 import { type Benchmark, type BenchReport, printReport, RESULTS_DIR, writeReport } from './lib/report.ts';
+import { useLocalAwsCredentials } from './lib/stack.ts';
 import { memory } from './memory.ts';
 import { pipelineCpu } from './pipeline-cpu.ts';
 import { replayBench } from './replay.ts';
@@ -22,6 +24,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   encoding,
   memory,
   replayBench,
+  consume,
 ];
 
 export interface BenchOptions {
@@ -56,6 +59,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
   const quick = options.quick ?? false;
   const resultsDir = options.resultsDir ?? RESULTS_DIR;
   const outcome: BenchOutcome = { reports: [], errors: [], budgetsMissed: 0 };
+  useLocalAwsCredentials();
   for (const bench of selectBenchmarks(options.only)) {
     const startedAt = new Date();
     log(`\n>> ${bench.title}${quick ? ' (--quick)' : ''}`);

@@ -57,7 +57,8 @@ else
 fi
 
 # checkov drops resources whose Condition is false under the parameter defaults, so the template alone
-# would leave the SQS path, MSK IAM, auto-registration and the SES configuration set unchecked. It also
+# would leave the SQS and EventBridge paths, MSK IAM, auto-registration, the SES configuration set and the
+# service-events topic unchecked. It also
 # reads copies whose defaults switch each of them on; findings name the copy they came from.
 variants="$(mktemp -d)"
 trap 'rm -rf "$variants"' EXIT
@@ -75,10 +76,11 @@ everything_on = {
     "CreateSesConfigurationSet": "true",
     "MetadataKeyStrategy": "gsi",
     "MetadataGsiName": "by-message-id",
+    "ServiceEventsTopic": "ses-service-events",
 }
 parameters = template.get("Parameters", {})
 # Another template (the test's deliberately bad one, say) has none of these switches: lint it as it is.
-modes = ("sns", "sqs") if "TriggerMode" in parameters else ()
+modes = ("sns", "sqs", "eventbridge", "eventbridge-sqs") if "TriggerMode" in parameters else ()
 for mode in modes:
     for name, value in {**everything_on, "TriggerMode": mode}.items():
         if name not in parameters:
@@ -90,7 +92,7 @@ PY
 
 mapfile -t copies < <(find "$variants" -name 'template.*.json' | sort)
 
-echo "== checkov $CHECKOV_VERSION: $template, and copies with every option on (sns and sqs triggers)"
+echo "== checkov $CHECKOV_VERSION: $template, and copies with every option on (each trigger mode)"
 # --framework cloudformation also expands the SAM transform's serverless resources.
 if "$venv/bin/checkov" --quiet --compact --skip-download --framework cloudformation \
   --file "$template" "${copies[@]}"; then

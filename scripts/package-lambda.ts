@@ -111,5 +111,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   console.log(
     `${path.relative(process.cwd(), result.zipPath)}: ${(result.zipBytes / 1024).toFixed(0)} KiB zipped (bundle ${(result.bundleBytes / 1024).toFixed(0)} KiB)`,
   );
-  console.log('handlers: lambda.snsHandler (SNS trigger), lambda.sqsHandler (SQS trigger)');
+  console.log(
+    'handlers: lambda.snsHandler (SNS trigger), lambda.sqsHandler (SQS trigger, fed by SNS or EventBridge), lambda.eventBridgeHandler (EventBridge rule trigger)',
+  );
 }

@@ -15,7 +15,14 @@ import type { BatchOutcomeCounts, PipelineMetrics } from './observability/metric
 import { type KafkaHeader, type KafkaRecord, toKafkaJsHeaders } from './record.ts';
 import type { Serializer } from './serde/types.ts';
 import type { BaseSchemaVersion } from './ses/base-schema.ts';
-import { type ParseOutcome, recordSource, type SesEvent, toEnrichedValue } from './ses/index.ts';
+import {
+  type ParseOutcome,
+  recordSource,
+  SERVICE_EVENT_CODE,
+  type ServiceEvent,
+  type SesEvent,
+  toEnrichedValue,
+} from './ses/index.ts';
 import type { TransformChain } from './transforms/index.ts';
 
 /** One input as the entry point received it. `id` is what the caller reports back (e.g. SQS messageId). */
@@ -25,8 +32,12 @@ export interface PipelineInput {
 }
 
 export type Disposition =
+  /** For an SES service event sent to its own topic, eventId is the EventBridge id, eventType the detail-type. */
   | { kind: 'produced'; eventId: string; eventType: string; topic: string }
-  /** Dropped on purpose: a Filter transform, or an SNS/SES control message that carries no email event. */
+  /**
+   * Dropped on purpose: a Filter transform, an SNS/SES control message that carries no email event, or an
+   * SES service event with no service-events topic configured.
+   */
   | { kind: 'filtered'; eventId?: string; reason: string }
   | { kind: 'dead-lettered'; topic: string; error: PipelineError }
   /** Retriable: the caller must have the source redeliver this input. */
@@ -48,6 +59,8 @@ export interface PipelineDeps {
   topic: string;
   /** Where inputs that can never succeed go, when the transform chain names no DLQ of its own. */
   dlqTopic: string;
+  /** Where SES service events go as JSON (SES_KAFKA_SERVICE_EVENTS_TOPIC); unset filters them. */
+  serviceEventsTopic?: string;
   schemaVersion: BaseSchemaVersion;
   producerVersion: string;
   metrics?: PipelineMetrics;
@@ -58,25 +71,63 @@ const PREPARED = Symbol('prepared work');
 
 /** A batch that went through every stage but Kafka (`Pipeline.prepare`); only `Pipeline.send` opens it. */
 export interface PreparedBatch {
-  readonly [PREPARED]: Work[];
+  readonly [PREPARED]: Array<Ready | Done>;
   /** How many inputs it holds. */
   readonly size: number;
 }
 
-/** The state of one input as it moves through the stages; `done` once it has a disposition. */
-interface Work {
+/**
+ * Where one input stands. Each stage takes the inputs in the stage before it and hands each on as the
+ * next, so every field a stage needs is there by type: no optional fields filled in along the way.
+ */
+interface StageBase {
   id: string;
-  event?: SesEvent;
   parsed: ParseOutcome;
+  /** Kept once known, for the metrics of the batch. */
   metadata?: EmailMetadata;
-  record?: KafkaRecord;
-  outgoing?: OutgoingRecord;
-  /** Set when this input's outgoing record is a dead letter rather than the event itself. */
-  deadLetterOf?: PipelineError;
-  done?: Disposition;
 }
 
+/** Parsed into an SES email event; next: enrichment. */
+interface Parsed extends StageBase {
+  stage: 'parsed';
+  event: SesEvent;
+}
+
+/** Metadata looked up; next: the record, and the transform chain. */
+interface Enriched extends StageBase {
+  stage: 'enriched';
+  event: SesEvent;
+  metadata: EmailMetadata;
+}
+
+/** The record after the transform chain; next: Avro. */
+interface Transformed extends StageBase {
+  stage: 'transformed';
+  event: SesEvent;
+  record: KafkaRecord;
+}
+
+/** Bytes ready for Kafka, and what the input becomes once Kafka acknowledges them. */
+interface Ready extends StageBase {
+  stage: 'ready';
+  outgoing: OutgoingRecord;
+  onDelivered: Disposition;
+  /** Set when the outgoing record is this input's dead letter rather than its event. */
+  deadLetterOf?: PipelineError;
+  /** The messageId, so a dead letter keeps the email's partition. */
+  key: string | null;
+}
+
+interface Done extends StageBase {
+  stage: 'done';
+  disposition: Disposition;
+}
+
+type Slot = Parsed | Enriched | Transformed | Ready | Done;
+
 const EVENT_ID_HEADER = 'ses.eventId';
+/** On service-event records: the EventBridge detail-type, e.g. `Sending Status Disabled`. */
+const DETAIL_TYPE_HEADER = 'ses.detailType';
 
 function asPipelineError(error: unknown, stage: PipelineError['stage'], code: string): PipelineError {
   if (error instanceof PipelineError) return error;
@@ -122,9 +173,8 @@ export class Pipeline {
    * and still hand batches to Kafka in input order.
    */
   async prepare(inputs: readonly PipelineInput[]): Promise<PreparedBatch> {
-    const work = await this.#prepare(inputs);
-    await this.#serialize(work);
-    return { [PREPARED]: work, size: inputs.length };
+    const ready = await this.#serialize(await this.#prepare(inputs));
+    return { [PREPARED]: ready, size: inputs.length };
   }
 
   /**
@@ -132,27 +182,27 @@ export class Pipeline {
    * @param deadline epoch millis by which Kafka must have acknowledged; later sends come back `retry`.
    */
   async send(prepared: PreparedBatch, deadline: number): Promise<PipelineResult[]> {
-    const work = prepared[PREPARED];
-    const produceLatencyMs = await this.#produce(work, deadline);
-    const results = work.map((item) => ({
-      id: item.id,
+    const { slots, latencyMs } = await this.#produce(prepared[PREPARED], deadline);
+    const results = slots.map((slot) => ({
+      id: slot.id,
       disposition:
-        item.done ??
-        // Every stage settles what it cannot pass on; this guards the guarantee, it should never show.
-        ({
-          kind: 'failed',
-          error: new PipelineError(
-            'produce',
-            'PIPELINE_NO_OUTCOME',
-            'input left the pipeline without an outcome',
-          ),
-        } as const),
+        slot.stage === 'done'
+          ? slot.disposition
+          : // Every stage settles what it cannot pass on; this guards the guarantee, it should never show.
+            ({
+              kind: 'failed',
+              error: new PipelineError(
+                'produce',
+                'PIPELINE_NO_OUTCOME',
+                'input left the pipeline without an outcome',
+              ),
+            } as const),
     }));
     this.#deps.metrics?.record({
-      batchSize: work.length,
+      batchSize: slots.length,
       outcomes: countOutcomes(results),
-      metadataStatuses: countStatuses(work),
-      ...(produceLatencyMs === undefined ? {} : { produceLatencyMs }),
+      metadataStatuses: countStatuses(slots),
+      ...(latencyMs === undefined ? {} : { produceLatencyMs: latencyMs }),
     });
     return results;
   }
@@ -165,246 +215,286 @@ export class Pipeline {
   async preview(
     inputs: readonly PipelineInput[],
   ): Promise<Array<{ id: string; record?: KafkaRecord; disposition?: Disposition }>> {
-    const work = await this.#prepare(inputs);
-    return work.map((item) => {
-      if (item.done) return { id: item.id, disposition: item.done };
-      if (item.deadLetterOf) {
-        return {
-          id: item.id,
-          disposition: {
-            kind: 'dead-lettered',
-            topic: item.outgoing?.topic ?? this.#deps.dlqTopic,
-            error: item.deadLetterOf,
-          },
-        };
+    const slots = await this.#prepare(inputs);
+    return slots.map((slot) => {
+      switch (slot.stage) {
+        case 'done':
+          return { id: slot.id, disposition: slot.disposition };
+        case 'ready':
+          return slot.deadLetterOf
+            ? {
+                id: slot.id,
+                disposition: { kind: 'dead-lettered', topic: slot.outgoing.topic, error: slot.deadLetterOf },
+              }
+            : { id: slot.id };
+        default:
+          return { id: slot.id, record: slot.record };
       }
-      return { id: item.id, ...(item.record ? { record: item.record } : {}) };
     });
   }
 
-  async #prepare(inputs: readonly PipelineInput[]): Promise<Work[]> {
-    const work = inputs.map((input): Work => ({ id: input.id, parsed: input.parsed }));
-    this.#triageParsed(work);
-    await this.#enrich(work);
-    this.#toRecords(work);
-    this.#transform(work);
-    return work;
+  async #prepare(inputs: readonly PipelineInput[]): Promise<Array<Transformed | Ready | Done>> {
+    const parsed = inputs.map((input) => this.#triageParsed(input));
+    const enriched = await this.#enrich(parsed);
+    const processedAt = new Date(this.#now());
+    return enriched.map((slot) =>
+      slot.stage === 'enriched' ? this.#transform(this.#toRecord(slot, processedAt)) : slot,
+    );
   }
 
-  #settle(item: Work, error: PipelineError, topicForDeadLetter?: string, extraHeaders?: KafkaHeader[]): void {
+  /**
+   * An input that cannot go on: retried, failed, or made into its dead letter (the original payload, so
+   * a replay can redo it), by what the error says about the input.
+   */
+  #settle(
+    slot: StageBase & { event?: SesEvent; key?: string | null },
+    error: PipelineError,
+    topicForDeadLetter?: string,
+    extraHeaders?: KafkaHeader[],
+  ): Ready | Done {
+    const base = { id: slot.id, parsed: slot.parsed, ...(slot.metadata ? { metadata: slot.metadata } : {}) };
     const { action } = deadLetterAction(error);
-    if (action === 'retry') {
-      item.done = { kind: 'retry', error };
-      return;
-    }
-    if (action === 'fail') {
-      item.done = { kind: 'failed', error };
-      return;
-    }
-    const dlqTopic = topicForDeadLetter ?? this.#deps.dlqTopic;
+    if (action === 'retry') return { ...base, stage: 'done', disposition: { kind: 'retry', error } };
+    if (action === 'fail') return { ...base, stage: 'done', disposition: { kind: 'failed', error } };
+    const key = slot.key ?? slot.event?.mail.messageId ?? null;
     const deadLetter = buildDeadLetter({
-      originalPayload: item.parsed.raw,
+      originalPayload: slot.parsed.raw,
       error,
       originalTopic: this.#deps.topic,
-      dlqTopic,
-      key: item.event?.mail.messageId ?? null,
+      dlqTopic: topicForDeadLetter ?? this.#deps.dlqTopic,
+      key,
       now: new Date(this.#now()),
     });
     if (extraHeaders && extraHeaders.length > 0) {
       deadLetter.headers = { ...toKafkaJsHeaders(extraHeaders), ...deadLetter.headers };
     }
-    item.outgoing = deadLetter;
-    item.deadLetterOf = error;
+    return {
+      ...base,
+      stage: 'ready',
+      outgoing: deadLetter,
+      onDelivered: { kind: 'dead-lettered', topic: deadLetter.topic, error },
+      deadLetterOf: error,
+      key,
+    };
   }
 
-  #pending(work: Work[]): Work[] {
-    return work.filter((item) => item.done === undefined && item.deadLetterOf === undefined);
-  }
-
-  #triageParsed(work: Work[]): void {
-    for (const item of work) {
-      const parsed = item.parsed;
-      if (parsed.ok) {
-        item.event = parsed.event;
-        continue;
-      }
-      if (parsed.error.code === 'SES_CONTROL_MESSAGE') {
-        item.done = { kind: 'filtered', reason: parsed.error.message };
-        continue;
-      }
-      this.#settle(item, parsed.error);
+  #triageParsed(input: PipelineInput): Parsed | Ready | Done {
+    const parsed = input.parsed;
+    const base = { id: input.id, parsed };
+    if (parsed.ok) return { ...base, stage: 'parsed', event: parsed.event };
+    if (parsed.error.code === 'SES_CONTROL_MESSAGE') {
+      return { ...base, stage: 'done', disposition: { kind: 'filtered', reason: parsed.error.message } };
     }
+    if (parsed.error.code === SERVICE_EVENT_CODE)
+      return this.#routeServiceEvent(base, parsed.serviceEvent, parsed.error.message);
+    return this.#settle(base, parsed.error);
   }
 
-  async #enrich(work: Work[]): Promise<void> {
-    const pending = this.#pending(work);
-    if (pending.length === 0) return;
-    const requests: MetadataRequest[] = pending.map((item, index) => {
-      const mail = (item.event as SesEvent).mail;
-      return {
-        requestId: String(index),
-        messageId: mail.messageId,
-        sourceAddress: mail.sourceAddress ?? undefined,
-        timestamp: new Date(mail.timestamp),
-      };
-    });
-    let results: Map<string, EmailMetadata | PipelineError>;
+  /**
+   * An SES service event skips enrichment, transforms and Avro: it is not an email event and has no
+   * schema of ours, so it goes as the EventBridge JSON to the service-events topic, or is filtered.
+   */
+  #routeServiceEvent(base: StageBase, serviceEvent: ServiceEvent | undefined, reason: string): Ready | Done {
+    const topic = this.#deps.serviceEventsTopic;
+    if (topic === undefined || serviceEvent === undefined) {
+      return { ...base, stage: 'done', disposition: { kind: 'filtered', reason } };
+    }
+    const headers: KafkaHeader[] = [{ key: DETAIL_TYPE_HEADER, value: serviceEvent.detailType }];
+    return {
+      ...base,
+      stage: 'ready',
+      outgoing: {
+        topic,
+        key: serviceEvent.key,
+        value: Buffer.from(serviceEvent.json),
+        headers: toKafkaJsHeaders(headers),
+        timestamp: this.#now(),
+      },
+      onDelivered: {
+        kind: 'produced',
+        eventId: serviceEvent.id ?? '',
+        eventType: serviceEvent.detailType,
+        topic,
+      },
+      key: serviceEvent.key,
+    };
+  }
+
+  async #enrich(slots: Array<Parsed | Ready | Done>): Promise<Array<Enriched | Ready | Done>> {
+    const pending = slots.filter((slot): slot is Parsed => slot.stage === 'parsed');
+    const requests: MetadataRequest[] = pending.map((slot, index) => ({
+      requestId: String(index),
+      messageId: slot.event.mail.messageId,
+      sourceAddress: slot.event.mail.sourceAddress ?? undefined,
+      timestamp: new Date(slot.event.mail.timestamp),
+    }));
+    let results: Map<string, EmailMetadata | PipelineError> | undefined;
+    let storeFailure: PipelineError | undefined;
     try {
-      results = await this.#deps.metadata.lookupMany(requests);
+      if (requests.length > 0) results = await this.#deps.metadata.lookupMany(requests);
     } catch (thrown) {
       // A store that throws has broken its contract; nothing says the data is at fault, so keep the inputs.
-      const error = new PipelineError('enrich', 'METADATA_STORE_FAILED', describeError(thrown), {
+      storeFailure = new PipelineError('enrich', 'METADATA_STORE_FAILED', describeError(thrown), {
         retriable: true,
         cause: thrown,
       });
-      for (const item of pending) item.done = { kind: 'retry', error };
-      return;
     }
-    pending.forEach((item, index) => {
-      const result = results.get(String(index));
+    const answers = new Map(pending.map((slot, index) => [slot, results?.get(String(index))]));
+    return slots.map((slot): Enriched | Ready | Done => {
+      if (slot.stage !== 'parsed') return slot;
+      const result = answers.get(slot);
       if (result === undefined) {
-        item.done = {
-          kind: 'retry',
-          error: new PipelineError('enrich', 'METADATA_MISSING_RESULT', 'the metadata store gave no answer', {
+        const error =
+          storeFailure ??
+          new PipelineError('enrich', 'METADATA_MISSING_RESULT', 'the metadata store gave no answer', {
             retriable: true,
-          }),
-        };
-      } else if (result instanceof PipelineError) {
-        this.#settle(item, result);
-      } else {
-        item.metadata = result;
+          });
+        return { id: slot.id, parsed: slot.parsed, stage: 'done', disposition: { kind: 'retry', error } };
       }
+      if (result instanceof PipelineError) return this.#settle(slot, result);
+      return { ...slot, stage: 'enriched', metadata: result };
     });
   }
 
-  #toRecords(work: Work[]): void {
-    const processedAt = new Date(this.#now());
-    for (const item of this.#pending(work)) {
-      const event = item.event as SesEvent;
-      try {
-        const source = recordSource(item.parsed.envelope as Parameters<typeof recordSource>[0], {
-          processedAt,
-          producerVersion: this.#deps.producerVersion,
-        });
-        const value = toEnrichedValue(event, item.metadata as EmailMetadata, source, {
-          schemaVersion: this.#deps.schemaVersion,
-        });
-        item.record = {
-          topic: this.#deps.topic,
-          key: event.mail.messageId,
-          value,
-          headers: [],
-          // Processing time, not the SES event time (that is `eventTime` in the value): topics delete by
-          // record timestamp, so a backfill of month-old events stamped with their own time would be
-          // removed by retention right after it was written.
-          timestamp: processedAt.getTime(),
+  #toRecord(slot: Enriched, processedAt: Date): Transformed | Ready | Done {
+    try {
+      const source = recordSource(slot.parsed.envelope ?? {}, {
+        processedAt,
+        producerVersion: this.#deps.producerVersion,
+      });
+      const value = toEnrichedValue(slot.event, slot.metadata, source, {
+        schemaVersion: this.#deps.schemaVersion,
+      });
+      const record: KafkaRecord = {
+        topic: this.#deps.topic,
+        key: slot.event.mail.messageId,
+        value,
+        headers: [],
+        // Processing time, not the SES event time (that is `eventTime` in the value): topics delete by
+        // record timestamp, so a backfill of month-old events stamped with their own time would be
+        // removed by retention right after it was written.
+        timestamp: processedAt.getTime(),
+      };
+      return { ...slot, stage: 'transformed', record };
+    } catch (thrown) {
+      return this.#settle(slot, asPipelineError(thrown, 'to-record', 'RECORD_BUILD_FAILED'));
+    }
+  }
+
+  /** Takes the record the pipeline built through the chain (the slot is `transformed` before and after). */
+  #transform(slot: Transformed | Ready | Done): Transformed | Ready | Done {
+    if (slot.stage !== 'transformed') return slot;
+    const outcome = this.#deps.chain.apply(slot.record);
+    switch (outcome.kind) {
+      case 'ok':
+        return { ...slot, record: outcome.record };
+      case 'filtered':
+        // Connect would drop a failure tolerated without a DLQ topic; we never drop an event silently,
+        // so it goes to the pipeline's own DLQ (SES_KAFKA_DLQ_TOPIC) instead.
+        if (outcome.error) return this.#settle(slot, outcome.error);
+        return {
+          ...slot,
+          stage: 'done',
+          disposition: { kind: 'filtered', eventId: slot.event.eventId, reason: 'dropped by a transform' },
         };
-      } catch (thrown) {
-        this.#settle(item, asPipelineError(thrown, 'to-record', 'RECORD_BUILD_FAILED'));
-      }
+      case 'dead-letter':
+        // The chain's DLQ topic and context headers, but the original payload, so a replay can redo it.
+        return this.#settle(slot, outcome.error, outcome.record.topic, outcome.record.headers);
+      case 'failed':
+        // errors.tolerance=none: like a Connect task, stop on the error instead of skipping the input.
+        return { ...slot, stage: 'done', disposition: { kind: 'failed', error: outcome.error } };
     }
   }
 
-  #transform(work: Work[]): void {
-    const chain = this.#deps.chain;
-    for (const item of this.#pending(work)) {
-      const outcome = chain.apply(item.record as KafkaRecord);
-      switch (outcome.kind) {
-        case 'ok':
-          item.record = outcome.record;
-          break;
-        case 'filtered':
-          if (outcome.error) {
-            // Connect would drop a failure tolerated without a DLQ topic; we never drop an event silently,
-            // so it goes to the pipeline's own DLQ (SES_KAFKA_DLQ_TOPIC) instead.
-            this.#settle(item, outcome.error);
-          } else {
-            item.done = { kind: 'filtered', eventId: item.event?.eventId, reason: 'dropped by a transform' };
-          }
-          break;
-        case 'dead-letter':
-          // The chain's DLQ topic and context headers, but the original payload, so a replay can redo it.
-          this.#settle(item, outcome.error, outcome.record.topic, outcome.record.headers);
-          break;
-        case 'failed':
-          // errors.tolerance=none: like a Connect task, stop on the error instead of skipping the input.
-          item.done = { kind: 'failed', error: outcome.error };
-          break;
-      }
-    }
-  }
-
-  async #serialize(work: Work[]): Promise<void> {
+  async #serialize(slots: Array<Transformed | Ready | Done>): Promise<Array<Ready | Done>> {
     const schema = this.#deps.chain.outputValueSchema;
-    await Promise.all(
-      this.#pending(work).map(async (item) => {
-        const record = item.record as KafkaRecord;
+    return Promise.all(
+      slots.map(async (slot): Promise<Ready | Done> => {
+        if (slot.stage !== 'transformed') return slot;
+        const record = slot.record;
         try {
           const { bytes, schemaRef } = await this.#deps.serializer.encode(record.value, schema, {
             topic: record.topic,
           });
-          const event = item.event as SesEvent;
-          item.outgoing = {
-            topic: record.topic,
-            key: keyBytes(record.key),
-            value: bytes,
-            headers: headerMap(record.headers, {
-              ...eventHeaders({
-                eventType: event.eventType,
-                schemaId: schemaRef.id,
-                ...(schemaRef.version === undefined ? {} : { schemaVersion: schemaRef.version }),
+          // The header repeats the id the value publishes, never the parsed one: with pseudonymised
+          // recipients the parsed (unkeyed) id would let a reader confirm a guessed address.
+          const published = (record.value as { eventId?: unknown } | null)?.eventId;
+          const publishedEventId = typeof published === 'string' ? published : undefined;
+          return {
+            id: slot.id,
+            parsed: slot.parsed,
+            ...(slot.metadata ? { metadata: slot.metadata } : {}),
+            stage: 'ready',
+            outgoing: {
+              topic: record.topic,
+              key: keyBytes(record.key),
+              value: bytes,
+              headers: headerMap(record.headers, {
+                ...eventHeaders({
+                  eventType: slot.event.eventType,
+                  schemaId: schemaRef.id,
+                  ...(schemaRef.version === undefined ? {} : { schemaVersion: schemaRef.version }),
+                }),
+                ...(publishedEventId === undefined ? {} : { [EVENT_ID_HEADER]: publishedEventId }),
               }),
-              [EVENT_ID_HEADER]: event.eventId,
-            }),
-            timestamp: record.timestamp,
+              timestamp: record.timestamp,
+            },
+            onDelivered: {
+              kind: 'produced',
+              eventId: publishedEventId ?? '',
+              eventType: slot.event.eventType,
+              topic: record.topic,
+            },
+            key: slot.event.mail.messageId,
           };
         } catch (thrown) {
-          this.#settle(item, asPipelineError(thrown, 'serialize', 'SERIALIZE_FAILED'));
+          return this.#settle(slot, asPipelineError(thrown, 'serialize', 'SERIALIZE_FAILED'));
         }
       }),
     );
   }
 
-  /** Returns the time spent waiting on Kafka, or undefined when nothing was sent. */
-  async #produce(work: Work[], deadline: number): Promise<number | undefined> {
+  /** Sends what is ready; returns every input done, and the time spent waiting on Kafka (if anything was sent). */
+  async #produce(
+    slots: Array<Ready | Done>,
+    deadline: number,
+  ): Promise<{ slots: Done[]; latencyMs: number | undefined }> {
     let latencyMs: number | undefined;
-    let sending = work.filter((item) => item.done === undefined && item.outgoing !== undefined);
+    let current: Array<Ready | Done> = slots;
     // At most two rounds: events first, then dead letters for records the broker rejected outright.
-    for (let round = 0; round < 2 && sending.length > 0; round++) {
+    for (let round = 0; round < 2; round++) {
+      const sending = current.filter((slot): slot is Ready => slot.stage === 'ready');
+      if (sending.length === 0) break;
       const sendStarted = this.#now();
       const results = await this.#deps.producer.send(
-        sending.map((item) => item.outgoing as OutgoingRecord),
+        sending.map((slot) => slot.outgoing),
         deadline,
       );
       latencyMs = (latencyMs ?? 0) + (this.#now() - sendStarted);
-      const rejected: Work[] = [];
-      sending.forEach((item, index) => {
-        const result = results[index];
-        const outgoing = item.outgoing as OutgoingRecord;
-        if (result?.ok) {
-          item.done = item.deadLetterOf
-            ? { kind: 'dead-lettered', topic: outgoing.topic, error: item.deadLetterOf }
-            : {
-                kind: 'produced',
-                eventId: (item.event as SesEvent).eventId,
-                eventType: (item.event as SesEvent).eventType,
-                topic: outgoing.topic,
-              };
-          return;
-        }
+      const outcomes = new Map(sending.map((slot, index) => [slot, results[index]]));
+      current = current.map((slot): Ready | Done => {
+        if (slot.stage !== 'ready') return slot;
+        const result = outcomes.get(slot);
+        const base = {
+          id: slot.id,
+          parsed: slot.parsed,
+          ...(slot.metadata ? { metadata: slot.metadata } : {}),
+        };
+        if (result?.ok) return { ...base, stage: 'done', disposition: slot.onDelivered };
         const error = result?.error ?? new PipelineError('produce', 'KAFKA_NO_RESULT', 'no send result');
-        if (item.deadLetterOf) {
-          // The dead letter itself did not land: hand the input back rather than lose it.
-          item.done = error.retriable ? { kind: 'retry', error } : { kind: 'failed', error };
-          return;
+        if (slot.deadLetterOf || round === 1) {
+          // A dead letter that did not land, or a second failure: hand the input back rather than lose it.
+          return {
+            ...base,
+            stage: 'done',
+            disposition: error.retriable ? { kind: 'retry', error } : { kind: 'failed', error },
+          };
         }
-        const before = item.outgoing;
-        this.#settle(item, error);
-        if (item.done === undefined && item.outgoing !== before) rejected.push(item);
+        // A record the broker refused outright becomes its dead letter, sent in the next round.
+        return this.#settle({ ...base, key: slot.key }, error);
       });
-      sending = rejected;
     }
-    return latencyMs;
+    return { slots: current.filter((slot): slot is Done => slot.stage === 'done'), latencyMs };
   }
 }
 
@@ -441,10 +531,10 @@ function countOutcomes(results: readonly PipelineResult[]): BatchOutcomeCounts {
   return counts;
 }
 
-function countStatuses(work: readonly Work[]): Map<MetadataStatus, number> {
+function countStatuses(slots: readonly Slot[]): Map<MetadataStatus, number> {
   const counts = new Map<MetadataStatus, number>();
-  for (const item of work) {
-    if (item.metadata) counts.set(item.metadata.status, (counts.get(item.metadata.status) ?? 0) + 1);
+  for (const slot of slots) {
+    if (slot.metadata) counts.set(slot.metadata.status, (counts.get(slot.metadata.status) ?? 0) + 1);
   }
   return counts;
 }

@@ -4,9 +4,9 @@
  * its schema-id cache) and one Kafka producer across invocations.
  */
 import { loadPipelineSettings, type PipelineSettings } from './config/pipeline-settings.ts';
-import { readSetting } from './config/settings.ts';
+import { readSetting, SETTINGS, settingLabel } from './config/settings.ts';
 import { createMetadataStoreFromEnv, type MetadataStore } from './enrich/index.ts';
-import { describeError, PipelineError } from './errors.ts';
+import { ConfigError, describeError, PipelineError } from './errors.ts';
 import { type KafkaSettings, loadKafkaSettings } from './kafka/config.ts';
 import { createProducer } from './kafka/create-producer.ts';
 import type { ProducerPort } from './kafka/producer.ts';
@@ -152,6 +152,14 @@ export function buildRuntime(env: Env = process.env, overrides: RuntimeOverrides
   const settings = loadPipelineSettings(env);
   const kafka = loadKafkaSettings(env);
   const chain = buildChain(settings, env);
+  const serviceEventsTopic = settings.serviceEventsTopic;
+  if (serviceEventsTopic !== undefined && [kafka.topic, kafka.dlqTopic].includes(serviceEventsTopic)) {
+    // Service events are JSON; sharing a topic with the Avro events or dead letters breaks its readers.
+    throw new ConfigError(
+      settingLabel('serviceEventsTopic'),
+      `must differ from ${SETTINGS.topic.env} and ${SETTINGS.dlqTopic.env} ("${serviceEventsTopic}")`,
+    );
+  }
   const producer = overrides.producer ?? createProducer(kafka, readSetting(env, 'kafkaClient') ?? 'kafkajs');
   const pipeline = new Pipeline({
     metadata: overrides.metadata ?? createMetadataStoreFromEnv(env),
@@ -160,6 +168,7 @@ export function buildRuntime(env: Env = process.env, overrides: RuntimeOverrides
     producer,
     topic: kafka.topic,
     dlqTopic: kafka.dlqTopic,
+    ...(serviceEventsTopic === undefined ? {} : { serviceEventsTopic }),
     schemaVersion: settings.schemaVersion,
     producerVersion: readPackageVersion(),
     ...(overrides.metrics === undefined ? {} : { metrics: overrides.metrics }),
@@ -171,8 +180,8 @@ export function buildRuntime(env: Env = process.env, overrides: RuntimeOverrides
 let shared: Runtime | undefined;
 
 /** The process-wide runtime, built on first use. A ConfigError is thrown again on every call until fixed. */
-export function sharedRuntime(overrides: RuntimeOverrides = {}): Runtime {
-  shared ??= buildRuntime(process.env, overrides);
+export function sharedRuntime(overrides: RuntimeOverrides = {}, env: Env = process.env): Runtime {
+  shared ??= buildRuntime(env, overrides);
   return shared;
 }
 

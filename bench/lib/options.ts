@@ -14,6 +14,7 @@ export const BENCHMARK_NAMES = [
   'encoding',
   'memory',
   'replay',
+  'consume',
 ] as const;
 export const DEFAULT_RESULTS_DIR = path.join(REPO_ROOT, 'bench', 'results');
 

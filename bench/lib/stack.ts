@@ -21,7 +21,18 @@ import { REPO_ROOT } from '../../src/stack/paths.ts';
 export const endpoints = stackEndpoints();
 export const EXAMPLE_TRANSFORMS = path.join(REPO_ROOT, 'schemas', 'transforms.example.properties');
 /** The example chain hashes recipients with this key; a real deployment reads it from a secret. */
-export const BENCH_HMAC_KEY = 'bench-hmac-key-not-a-secret';
+export const BENCH_HMAC_KEY = 'bench-hmac-key-not-a-secret-32-bytes';
+
+/**
+ * The benchmarks that run the pipeline in this process sign DynamoDB and Glue calls with the SDK's default
+ * chain, which reads process.env: give it the stack's test credentials and region, as a `--local` command
+ * does (values already set win). Without this a fresh CI machine, which has no ~/.aws, cannot sign.
+ */
+export function useLocalAwsCredentials(env: NodeJS.ProcessEnv = process.env): void {
+  env.AWS_ACCESS_KEY_ID ??= LOCAL_AWS_CREDENTIALS.accessKeyId;
+  env.AWS_SECRET_ACCESS_KEY ??= LOCAL_AWS_CREDENTIALS.secretAccessKey;
+  env.AWS_REGION ??= LOCAL_AWS_REGION;
+}
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
@@ -70,7 +81,7 @@ export interface BenchEnvOptions {
   extra?: Record<string, string>;
 }
 
-/** The env `buildRuntime` reads: the local stack, the example transform chain, auto-registration on. */
+/** The env `buildRuntime` reads: the local stack and its test credentials, the example transform chain, auto-registration on. */
 export function benchEnv(options: BenchEnvOptions): Record<string, string> {
   const registry: Record<string, string> =
     options.registry === 'glue'
@@ -89,6 +100,10 @@ export function benchEnv(options: BenchEnvOptions): Record<string, string> {
     SES_KAFKA_SCHEMA_AUTO_REGISTER: 'true',
     SES_KAFKA_METADATA_TABLE: options.table,
     DYNAMODB_ENDPOINT: endpoints.dynamodbEndpoint,
+    // The handler signs its DynamoDB and Glue calls with the SDK's default chain; a CI machine has no
+    // ~/.aws, so the stack's test credentials go in the env exactly as a --local command puts them.
+    AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
     AWS_REGION: LOCAL_AWS_REGION,
     SES_KAFKA_TRANSFORMS_FILE: EXAMPLE_TRANSFORMS,
     SES_KAFKA_HMAC_KEY: BENCH_HMAC_KEY,

@@ -10,10 +10,9 @@
  * | 4 | internal error: a bug; the message says what happened |
  */
 
-import type { SettingKey } from '../config/settings.ts';
 import { ConfigError, describeError, PipelineError } from '../errors.ts';
 import { redactEmail } from '../observability/logger.ts';
-import { describeConfigError } from './settings-cli.ts';
+import { type CommandSettings, commandConfigError } from './settings-cli.ts';
 
 export const EXIT = { ok: 0, partial: 1, config: 2, unavailable: 3, internal: 4 } as const;
 
@@ -39,13 +38,13 @@ export function exitCodeFor(error: unknown): number {
 export function reportCommandError(
   command: string,
   error: unknown,
-  fromFlags: ReadonlySet<SettingKey> = new Set(),
+  settings?: CommandSettings,
   write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): number {
   const code = exitCodeFor(error);
   let message =
     error instanceof ConfigError
-      ? describeConfigError(error, fromFlags)
+      ? (settings === undefined ? error : commandConfigError(error, settings)).message
       : error instanceof PipelineError
         ? `${error.code}: ${error.message}`
         : describeError(error);

@@ -51,12 +51,13 @@ function addLogFormatOption(command: Command): void {
 }
 program.commands.forEach(addLogFormatOption);
 program.hook('preAction', (_program, action) => {
-  const { env, fromFlags } = commandSettings({ logFormat: action.opts().logFormat }, ['logFormat']);
+  const settings = commandSettings({ logFormat: action.opts().logFormat }, ['logFormat']);
+  const { env } = settings;
   try {
     const chosen = readSetting(env, 'logFormat') ?? (JSON_LOG_COMMANDS.has(action.name()) ? 'json' : 'human');
     logger.setLogFormat(chosen);
   } catch (error) {
-    process.exit(reportCommandError(action.name(), error, fromFlags));
+    process.exit(reportCommandError(action.name(), error, settings));
   }
 });
 

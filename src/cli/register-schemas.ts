@@ -96,7 +96,8 @@ export async function runRegisterSchemas(
   io: RegisterSchemasIo = processIo,
   baseEnv: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<number> {
-  const { env, fromFlags } = commandSettings(cli, REGISTER_SETTINGS, baseEnv);
+  const settings = commandSettings(cli, REGISTER_SETTINGS, baseEnv);
+  const { env } = settings;
   try {
     const result = await registerSchemas(await registrationFromSettings(env, cli));
     io.writeOut(cli.json ? JSON.stringify(result) : formatResult(result));
@@ -107,7 +108,7 @@ export async function runRegisterSchemas(
       io.writeErr(JSON.stringify({ status: 'error', code, message: describeError(error) }));
       return exitCodeFor(error);
     }
-    return reportCommandError('register-schemas', error, fromFlags, io.writeErr);
+    return reportCommandError('register-schemas', error, settings, io.writeErr);
   }
 }
 

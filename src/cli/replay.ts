@@ -18,9 +18,10 @@ import { parseWindowTime, type TimeWindow } from '../replay/key-date.ts';
 import { type NotWrittenGroup, type ReplayReport, recordToJson, replay } from '../replay/replay.ts';
 import { parseS3Url, S3SourceError } from '../replay/s3-location.ts';
 import { buildRuntime, type Runtime } from '../runtime.ts';
+import { resolveSecretReferences } from '../secrets/secret-references.ts';
 import { prepareLocalStack } from '../stack/prepare.ts';
 import { createProgress } from '../terminal/progress.ts';
-import { EXIT, errorLine, reportCommandError } from './exit.ts';
+import { EXIT, errorLine, reportCommandError, warningLine } from './exit.ts';
 import {
   addLocalOption,
   addSettingOptions,
@@ -32,6 +33,7 @@ import {
 /** Every pipeline setting that has a flag: replay runs the Lambda's pipeline with the Lambda's settings. */
 export const PIPELINE_FLAG_SETTINGS = [
   ...KAFKA_FLAG_SETTINGS,
+  'serviceEventsTopic',
   ...REGISTRY_FLAG_SETTINGS,
   'kafkaClient',
   'schemaVersion',
@@ -118,7 +120,7 @@ export function registerReplayCommand(program: Command): void {
   const command = program
     .command('replay')
     .description(
-      'feed archived SES events (SNS/SQS/SES JSON, NDJSON or Firehose records, gzip or not; files, folders, s3://bucket/prefix/ or - for stdin) through the pipeline into Kafka, streamed',
+      'feed archived SES events (SNS/SQS/EventBridge/SES JSON, NDJSON or Firehose records, gzip or not; files, folders, s3://bucket/prefix/ or - for stdin) through the pipeline into Kafka, streamed',
     )
     .argument(
       '[inputs...]',
@@ -247,7 +249,8 @@ function stopMessage(report: ReplayReport, flags: ReplayFlags, resumeCommand: st
 
 export async function runReplay(targetsGiven: string[], flags: ReplayFlags): Promise<number> {
   const targets = targetsGiven.length === 0 ? ['-'] : targetsGiven;
-  const { env, fromFlags } = commandSettings(flags, REPLAY_FLAG_SETTINGS);
+  const settings = commandSettings(flags, REPLAY_FLAG_SETTINGS);
+  const { env, fromFlags } = settings;
   let plan: Plan;
   let checkpoint: { state: Checkpoint; resumed: boolean } | undefined;
   try {
@@ -274,7 +277,8 @@ export async function runReplay(targetsGiven: string[], flags: ReplayFlags): Pro
   let runtime: Runtime;
   let s3Settings: { endpoint?: string; forcePathStyle: boolean; region?: string };
   try {
-    runtime = buildRuntime(env);
+    // Secrets given as Secrets Manager or SSM ARNs are fetched once, before anything reads them.
+    runtime = buildRuntime(await resolveSecretReferences(env));
     const endpoint = readSetting(env, 's3Endpoint');
     const region = readSetting(env, 'awsRegion');
     s3Settings = {
@@ -283,7 +287,7 @@ export async function runReplay(targetsGiven: string[], flags: ReplayFlags): Pro
       ...(region === undefined ? {} : { region }),
     };
   } catch (error) {
-    return reportCommandError('replay', error, fromFlags);
+    return reportCommandError('replay', error, settings);
   }
   const s3 = new S3Access(s3Settings);
   const listOptions = { window: plan.timeWindow, s3 };
@@ -331,6 +335,7 @@ export async function runReplay(targetsGiven: string[], flags: ReplayFlags): Pro
       for (const topic of prepared.topics.filter((outcome) => outcome.status === 'created')) {
         process.stderr.write(`created topic ${topic.topic} on the local stack\n`);
       }
+      for (const problem of prepared.problems) process.stderr.write(`${warningLine('replay', problem)}\n`);
     }
 
     const totalBytes = inventory?.remainingBytes;
@@ -405,7 +410,7 @@ export async function runReplay(targetsGiven: string[], flags: ReplayFlags): Pro
     const stop = stopMessage(report, flags, resumeCommand);
     if (stop !== undefined) process.stderr.write(`${stop}\n`);
     process.stderr.write(
-      `${counts.inputs} inputs: ${counts.produced} ${flags.dryRun ? 'would be produced' : 'produced'} to ${runtime.topic}, ${counts.filtered} filtered, ${counts.deadLettered} dead-lettered${flags.dryRun ? ' (not sent)' : ` to ${runtime.dlqTopic}`}, ${counts.notWritten} not written\n`,
+      `${counts.inputs} inputs: ${counts.produced} ${flags.dryRun ? 'would be produced' : 'produced'} to ${runtime.topic}${runtime.settings.serviceEventsTopic === undefined ? '' : ` (service events to ${runtime.settings.serviceEventsTopic})`}, ${counts.filtered} filtered, ${counts.deadLettered} dead-lettered${flags.dryRun ? ' (not sent)' : ` to ${runtime.dlqTopic}`}, ${counts.notWritten} not written\n`,
     );
     if (checkpoint?.resumed) {
       const total = checkpoint.state.counts;
@@ -417,7 +422,7 @@ export async function runReplay(targetsGiven: string[], flags: ReplayFlags): Pro
       ? EXIT.partial
       : EXIT.ok;
   } catch (error) {
-    return reportCommandError('replay', error, fromFlags);
+    return reportCommandError('replay', error, settings);
   } finally {
     await runtime.producer.close();
     await s3.close();

@@ -7,12 +7,13 @@
 import { type Command, Option } from 'commander';
 import {
   type Env,
+  rawSetting,
   SETTINGS,
   type SettingKey,
   type SettingSpec,
   settingForVariable,
 } from '../config/settings.ts';
-import type { ConfigError } from '../errors.ts';
+import { ConfigError } from '../errors.ts';
 import { localSettingsEnv } from '../stack/local-settings.ts';
 
 /** The flags of the Kafka settings every producing command takes. */
@@ -88,8 +89,10 @@ export function addLocalOption(command: Command): Command {
 export interface CommandSettings {
   /** The variables the loaders read: the process environment, the flags given, and `--local`'s defaults. */
   env: Record<string, string | undefined>;
-  /** Settings whose value came from a flag on this command line, so errors can name the flag. */
+  /** Settings whose value came from a flag on this command line. */
   fromFlags: ReadonlySet<SettingKey>;
+  /** The settings this command takes as flags. */
+  keys: readonly SettingKey[];
 }
 
 /**
@@ -120,16 +123,19 @@ export function commandSettings(
       if (process.env[name] === undefined && local[name] !== undefined) process.env[name] = local[name];
     }
   }
-  return { env, fromFlags };
+  return { env, fromFlags, keys };
 }
 
 /**
- * The message for a configuration error, naming the flag instead of the variable when the value came
- * from a flag on this command line.
+ * A configuration error as this command's user should read it: keyed by the flag when the value came
+ * from a flag, or when the setting is missing and the command takes it as a flag (the message names the
+ * variable too); keyed by the variable when the value came from the environment.
  */
-export function describeConfigError(error: ConfigError, fromFlags: ReadonlySet<SettingKey>): string {
+export function commandConfigError(error: ConfigError, settings: CommandSettings): ConfigError {
   const key = settingForVariable(error.key);
-  const flag = key === undefined ? undefined : (SETTINGS[key] as SettingSpec<unknown>).flag;
-  if (key === undefined || flag === undefined || !fromFlags.has(key)) return error.message;
-  return `--${flag}${error.message.slice(error.key.length)}`;
+  if (key === undefined || !settings.keys.includes(key)) return error;
+  const flag = (SETTINGS[key] as SettingSpec<unknown>).flag;
+  if (flag === undefined) return error;
+  if (!settings.fromFlags.has(key) && rawSetting(settings.env, key) !== undefined) return error;
+  return new ConfigError(`--${flag}`, error.message.slice(error.key.length + 2));
 }

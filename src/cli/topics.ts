@@ -47,7 +47,8 @@ function describeOutcome(outcome: TopicOutcome, layout: TopicLayout): string {
 }
 
 export async function runTopicsCreate(options: TopicsCreateOptions): Promise<number> {
-  const { env, fromFlags } = commandSettings(options, TOPIC_SETTINGS);
+  const settings = commandSettings(options, TOPIC_SETTINGS);
+  const { env } = settings;
   try {
     const kafka = loadKafkaSettings(env);
     const base = options.local ? LOCAL_LAYOUT : MSK_LAYOUT;
@@ -71,7 +72,7 @@ export async function runTopicsCreate(options: TopicsCreateOptions): Promise<num
     });
     return EXIT.ok;
   } catch (error) {
-    return reportCommandError('topics create', error, fromFlags);
+    return reportCommandError('topics create', error, settings);
   }
 }
 

@@ -6,8 +6,9 @@ import { readSchemaVersion } from '../config/pipeline-settings.ts';
 import { readSetting } from '../config/settings.ts';
 import type { EmailMetadata } from '../enrich/metadata.ts';
 import { ConfigError, describeError } from '../errors.ts';
-import { redactEmail } from '../observability/logger.ts';
+import { describeJsonSyntaxError, redactText } from '../observability/redact.ts';
 import type { KafkaHeader, KafkaRecord } from '../record.ts';
+import { exactLongOptions } from '../serde/avro-types.ts';
 import { type BaseSchemaVersion, loadBaseSchema } from '../ses/base-schema.ts';
 import { parseAnyInput, recordSource, toEnrichedValue } from '../ses/index.ts';
 import { TransformChain } from '../transforms/chain.ts';
@@ -81,11 +82,12 @@ export function registerTransformCommand(program: Command): void {
     .addOption(new Option('--config <file>').hideHelp())
     .action(async (options: TransformOptions) => {
       if (options.config !== undefined) options.transforms ??= options.config;
-      const { env, fromFlags } = commandSettings(options, ['transformsFile', 'schemaVersion']);
+      const settings = commandSettings(options, ['transformsFile', 'schemaVersion']);
+      const { env } = settings;
       try {
         process.exitCode = await runTransform(options, env);
       } catch (error) {
-        process.exitCode = reportCommandError('transform', error, fromFlags);
+        process.exitCode = reportCommandError('transform', error, settings);
       }
     });
 }
@@ -175,63 +177,79 @@ async function runTransform(
     process.stdout.write(`${JSON.stringify(printed, null, 2)}\n`);
     return EXIT.ok;
   }
-  const inputType = avro.Type.forSchema(valueSchema as avro.Schema);
+  // Exact longs, as the chain and the serializer read them (src/serde/avro-types.ts).
+  const inputType = avro.Type.forSchema(valueSchema as avro.Schema, exactLongOptions());
   const codecs: Codecs = { valueIn: plainJsonCodec(valueSchema), keyIn: plainJsonCodec(keySchema) };
   const valueOut = plainJsonCodec(chain.outputValueSchema);
   const keyOut = plainJsonCodec(chain.outputKeySchema);
+  // Every line of stderr may quote input, so each goes through the one redaction function.
+  const writeErr = (text: string) => process.stderr.write(`${redactText(text)}\n`);
   let exitCode: number = EXIT.ok;
   let lineNumber = 0;
   for await (const line of createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })) {
     lineNumber++;
     if (line.trim() === '') continue;
-    let record: KafkaRecord;
+    let raw: unknown;
     try {
-      record = toInputRecord(JSON.parse(line), lineNumber, schemaVersion, codecs);
+      raw = JSON.parse(line);
     } catch (error) {
-      process.stderr.write(
-        `line ${lineNumber}: ${redactEmail(describeError(error).replace(/^line \d+: /, ''))}\n`,
-      );
+      writeErr(`line ${lineNumber}: not JSON (${describeJsonSyntaxError(error)})`);
       exitCode = EXIT.partial;
       continue;
     }
-    const mismatches = schemaMismatches(inputType, record.value);
-    if (mismatches.length > 0) {
-      process.stderr.write(
-        `line ${lineNumber}: the value does not match the input schema ${inputType.name ?? ''} at ${mismatches.join(', ')}; give --schema or --schema-version for the schema it was written in\n`,
-      );
+    let printed: string | undefined | null;
+    try {
+      printed = transformLine(raw, lineNumber);
+    } catch (error) {
+      // A line that cannot be walked (nested past the stack, a bad record) fails alone; the others go on.
+      const reason = error instanceof RangeError ? 'nested too deeply to process' : describeError(error);
+      writeErr(`line ${lineNumber}: ${reason.replace(/^line \d+: /, '')}`);
       exitCode = EXIT.partial;
       continue;
+    }
+    if (printed === null) return EXIT.partial;
+    if (printed === '') exitCode = EXIT.partial;
+    else if (printed !== undefined) process.stdout.write(printed);
+  }
+  return exitCode;
+
+  /**
+   * One input line: the output text; undefined when nothing is printed (filtered); '' when the line was
+   * refused (reported); null to stop (errors.tolerance=none).
+   */
+  function transformLine(raw: unknown, lineNumber: number): string | undefined | null {
+    const record = toInputRecord(raw, lineNumber, schemaVersion, codecs);
+    const mismatches = schemaMismatches(inputType, record.value);
+    if (mismatches.length > 0) {
+      writeErr(
+        `line ${lineNumber}: the value does not match the input schema ${inputType.name ?? ''} at ${mismatches.join(', ')}; give --schema or --schema-version for the schema it was written in`,
+      );
+      return '';
     }
     const outcome = chain.apply(record);
     if (outcome.kind === 'filtered') {
       if (outcome.error)
-        process.stderr.write(
-          `line ${lineNumber}: dropped (errors.tolerance=all): ${redactEmail(outcome.error.message)}\n`,
-        );
-      continue;
+        writeErr(`line ${lineNumber}: dropped (errors.tolerance=all): ${outcome.error.message}`);
+      return undefined;
     }
     if (outcome.kind === 'failed') {
-      process.stderr.write(`line ${lineNumber}: ${redactEmail(outcome.error.message)}\n`);
-      return EXIT.partial;
+      writeErr(`line ${lineNumber}: ${outcome.error.message}`);
+      return null;
     }
     const out = outcome.record;
     // A dead-lettered record is the original, so it keeps the input schemas.
     const [keyCodec, valueCodec] =
       outcome.kind === 'dead-letter' ? [codecs.keyIn, codecs.valueIn] : [keyOut, valueOut];
-    if (outcome.kind === 'dead-letter')
-      process.stderr.write(`line ${lineNumber}: dead-lettered to ${out.topic}\n`);
-    process.stdout.write(
-      `${JSON.stringify({
-        topic: out.topic,
-        key: keyCodec.toJson(out.key),
-        value: valueCodec.toJson(out.value),
-        headers: out.headers.map((h) => ({
-          key: h.key,
-          value: Buffer.isBuffer(h.value) ? h.value.toString('base64') : h.value,
-        })),
-        timestamp: out.timestamp,
-      })}\n`,
-    );
+    if (outcome.kind === 'dead-letter') writeErr(`line ${lineNumber}: dead-lettered to ${out.topic}`);
+    return `${JSON.stringify({
+      topic: out.topic,
+      key: keyCodec.toJson(out.key),
+      value: valueCodec.toJson(out.value),
+      headers: out.headers.map((h) => ({
+        key: h.key,
+        value: Buffer.isBuffer(h.value) ? h.value.toString('base64') : h.value,
+      })),
+      timestamp: out.timestamp,
+    })}\n`;
   }
-  return exitCode;
 }

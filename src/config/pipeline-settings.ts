@@ -46,6 +46,31 @@ export interface PipelineSettings {
   transforms: { file: string } | { inline: string } | undefined;
   /** Kafka must acknowledge this long before the Lambda's own timeout, so the handler can still answer. */
   deadlineMarginMs: number;
+  /**
+   * Where SES service events from EventBridge (Sending Status Disabled, advisor recommendations) go, as
+   * the EventBridge JSON; unset filters them out.
+   */
+  serviceEventsTopic: string | undefined;
+}
+
+/**
+ * `https://user:pass@host/...` becomes the URL without credentials plus basic auth, so the URL that
+ * error messages and logs name never carries them (and fetch refuses URLs with credentials anyway).
+ */
+export function splitUrlCredentials(raw: string): {
+  url: string;
+  auth?: { username: string; password: string };
+} {
+  const parsed = new URL(raw);
+  if (parsed.username === '' && parsed.password === '') return { url: raw };
+  const auth = {
+    username: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+  };
+  parsed.username = '';
+  parsed.password = '';
+  const url = raw.endsWith('/') ? parsed.href : parsed.href.replace(/\/$/, '');
+  return { url, auth };
 }
 
 function readRegistry(env: Env): RegistrySettings {
@@ -56,8 +81,18 @@ function readRegistry(env: Env): RegistrySettings {
       'registryUrl',
       `with ${SETTINGS.registry.env}=confluent: the registry API root, e.g. https://registry.example.com or http://127.0.0.1:8081/apis/ccompat/v7`,
     );
-    const username = readSetting(env, 'registryUsername');
-    const password = readSetting(env, 'registryPassword');
+    const fromUrl = splitUrlCredentials(url);
+    let username = readSetting(env, 'registryUsername');
+    let password = readSetting(env, 'registryPassword');
+    if (fromUrl.auth !== undefined) {
+      if (username !== undefined || password !== undefined) {
+        throw new ConfigError(
+          SETTINGS.registryUrl.env,
+          `holds credentials and ${SETTINGS.registryUsername.env}/${SETTINGS.registryPassword.env} are set too; keep only the variables`,
+        );
+      }
+      ({ username, password } = fromUrl.auth);
+    }
     if ((username === undefined) !== (password === undefined)) {
       throw new ConfigError(
         username === undefined ? SETTINGS.registryUsername.env : SETTINGS.registryPassword.env,
@@ -66,7 +101,7 @@ function readRegistry(env: Env): RegistrySettings {
     }
     return {
       kind,
-      url,
+      url: fromUrl.url,
       ...(username === undefined ? {} : { auth: { username, password: password as string } }),
       subjectNameStrategy: readSetting(env, 'subjectNameStrategy') as SubjectNameStrategy,
     };
@@ -102,6 +137,7 @@ export function loadPipelineSettings(env: Env = process.env): PipelineSettings {
     schemaVersion: readSchemaVersion(env),
     transforms: file !== undefined ? { file } : inline !== undefined ? { inline } : undefined,
     deadlineMarginMs: readSetting(env, 'deadlineMarginMs') as number,
+    serviceEventsTopic: readSetting(env, 'serviceEventsTopic'),
   };
 }
 

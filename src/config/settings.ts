@@ -21,7 +21,8 @@ export const SETTING_GROUPS = {
   enrichment: 'Enrichment (DynamoDB)',
   runtime: 'Runtime, logs and metrics',
   serve: '`ses-kafka serve`',
-  replay: '`ses-kafka replay` from S3',
+  warehouse: '`ses-kafka consume` (the warehouse consumer)',
+  s3: 'S3 (`replay s3://…`, `consume --to parquet` on S3)',
   aws: 'AWS SDK',
   stack: 'Local stack (`ses-kafka stack`, tests)',
 } as const;
@@ -137,6 +138,19 @@ function brokerList(): (raw: string) => string[] {
   };
 }
 
+/** SNS TopicArns, as `arn:aws:sns:<region>:<account>:<topic>` (every AWS partition). */
+function snsTopicArns(raw: string): string[] {
+  const arns = commaList()(raw);
+  for (const arn of arns) {
+    if (!/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(?:\.fifo)?$/.test(arn)) {
+      throw new SettingValueError(
+        `"${arn}" is not an SNS topic ARN (expected arn:aws:sns:<region>:<account>:<topic>)`,
+      );
+    }
+  }
+  return arns;
+}
+
 function awsRegion(): (raw: string) => string {
   return (raw) => {
     if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(raw)) {
@@ -230,6 +244,15 @@ export const SETTINGS = {
     parse: topicName(),
     defaultText: '`<topic>.dlq`',
     doc: 'dead letters: inputs that can never succeed, with the original payload and `ses-kafka.errors.*` headers',
+  },
+  serviceEventsTopic: {
+    env: 'SES_KAFKA_SERVICE_EVENTS_TOPIC',
+    flag: 'service-events-topic',
+    placeholder: '<topic>',
+    group: 'kafka',
+    parse: topicName(),
+    defaultText: 'unset: filtered',
+    doc: 'where SES service events from EventBridge go (`Sending Status Enabled`/`Disabled`, `Advisor Recommendation Status Open`/`Resolved`), as the EventBridge JSON, keyed by the first resource ARN, with a `ses.detailType` header; must differ from the event and DLQ topics',
   },
   kafkaClientId: {
     env: 'SES_KAFKA_CLIENT_ID',
@@ -698,7 +721,7 @@ export const SETTINGS = {
     flag: 'topic-arn',
     placeholder: '<arn>',
     group: 'serve',
-    parse: commaList(),
+    parse: snsTopicArns,
     defaultText: 'required',
     doc: 'comma-separated TopicArns to accept (`--topic-arn`, repeatable); any other gets 403',
   },
@@ -710,23 +733,110 @@ export const SETTINGS = {
     parse: wholeNumber(0, 65_535),
     fallback: 8080,
     defaultText: '`8080`',
-    doc: 'listening port',
+    doc: 'listening port (0 picks a free one)',
+  },
+  serveHost: {
+    env: 'SES_KAFKA_SERVE_HOST',
+    flag: 'host',
+    placeholder: '<address>',
+    group: 'serve',
+    parse: text(),
+    fallback: '0.0.0.0',
+    defaultText: '`0.0.0.0`',
+    doc: 'address to listen on',
+  },
+  serveMaxBodyBytes: {
+    env: 'SES_KAFKA_SERVE_MAX_BODY_BYTES',
+    flag: 'max-body',
+    placeholder: '<bytes>',
+    group: 'serve',
+    parse: wholeNumber(1, 64 * 1024 * 1024),
+    fallback: 256 * 1024,
+    defaultText: '`262144`',
+    doc: 'largest request body accepted; larger gets 413',
+  },
+  snsMaxMessageAgeSeconds: {
+    env: 'SES_KAFKA_SNS_MAX_MESSAGE_AGE_SECONDS',
+    flag: 'max-message-age',
+    placeholder: '<seconds>',
+    group: 'serve',
+    parse: wholeNumber(1, 7 * 86_400),
+    fallback: 3_600,
+    defaultText: '`3600`',
+    doc: 'refuse (403) a notification whose signed SNS `Timestamp` is older; also how long a MessageId is remembered, so a replay is either a duplicate or stale',
+  },
+  snsRequireSignatureVersion: {
+    env: 'SES_KAFKA_SNS_REQUIRE_SIGNATURE_VERSION',
+    flag: 'require-signature-version',
+    placeholder: '<1|2>',
+    group: 'serve',
+    parse: oneOf(['1', '2'] as const),
+    defaultText: 'either',
+    doc: 'refuse notifications signed with another SignatureVersion, e.g. `2` for SHA256 only',
+  },
+  snsCertDir: {
+    env: 'SES_KAFKA_SNS_CERT_DIR',
+    flag: 'sns-cert-dir',
+    placeholder: '<dir>',
+    group: 'serve',
+    parse: text(),
+    defaultText: 'fetch from `sns.<region>.amazonaws.com`',
+    doc: 'verify only with the signing certificates pinned in this directory and never fetch one (for a VPC without egress)',
+  },
+  snsMaxConnections: {
+    env: 'SES_KAFKA_SNS_MAX_CONNECTIONS',
+    flag: 'max-connections',
+    placeholder: '<n>',
+    group: 'serve',
+    parse: wholeNumber(1, 1_000_000),
+    defaultText: 'no limit',
+    doc: 'most open connections at once',
+  },
+  snsRequestTimeoutSeconds: {
+    env: 'SES_KAFKA_SNS_REQUEST_TIMEOUT_SECONDS',
+    flag: 'request-timeout',
+    placeholder: '<seconds>',
+    group: 'serve',
+    parse: wholeNumber(1, 600),
+    fallback: 30,
+    defaultText: '`30`',
+    doc: 'longest time a client may take to send a request; a slower one gets 408',
+  },
+  serveTlsCertFile: {
+    env: 'SES_KAFKA_SERVE_TLS_CERT_FILE',
+    flag: 'tls-cert',
+    placeholder: '<file>',
+    group: 'serve',
+    parse: text(),
+    defaultText: 'plain HTTP',
+    doc: 'PEM certificate to serve HTTPS directly (with the key)',
+  },
+  serveTlsKeyFile: {
+    env: 'SES_KAFKA_SERVE_TLS_KEY_FILE',
+    flag: 'tls-key',
+    placeholder: '<file>',
+    group: 'serve',
+    parse: text(),
+    defaultText: 'plain HTTP',
+    doc: 'PEM private key of the certificate',
   },
 
-  // replay from S3
+  // S3: replay reads archives from it, consume writes Parquet to it
   s3Endpoint: {
     env: 'SES_KAFKA_S3_ENDPOINT',
     flag: 's3-endpoint',
     placeholder: '<url>',
-    group: 'replay',
+    group: 's3',
     parse: httpUrl('http://127.0.0.1:5000'),
     defaultText: 'AWS default',
     local: (stack) => stack.s3Endpoint,
-    doc: 'endpoint override for `replay s3://…` (moto locally, an S3-compatible store)',
+    notDeployed: true,
+    doc: 'S3 endpoint for `replay s3://bucket/prefix/` and `consume --to parquet --out s3://bucket/prefix`: an S3-compatible store, or moto locally',
   },
   s3ForcePathStyle: {
     env: 'SES_KAFKA_S3_FORCE_PATH_STYLE',
-    group: 'replay',
+    group: 's3',
+    notDeployed: true,
     parse: yesNo(),
     defaultText: '`true` when `SES_KAFKA_S3_ENDPOINT` is set, else `false`',
     doc: 'path-style S3 addressing (`http://host/bucket/key`), which moto and most S3-compatible stores need; AWS itself uses virtual-hosted style',
@@ -867,6 +977,15 @@ export const SETTINGS = {
     '`5.2.5`',
     'the moto release from PyPI',
   ),
+  consumerSessionTimeoutMs: {
+    env: 'SES_KAFKA_CONSUMER_SESSION_TIMEOUT_MS',
+    group: 'warehouse',
+    parse: wholeNumber(1000, 3_600_000, ' of milliseconds'),
+    fallback: 30_000,
+    defaultText: '`30000`',
+    notDeployed: true,
+    doc: 'how long the consumer group waits for a silent member before its partitions go to the others; at least the broker’s `group.min.session.timeout.ms` (6000 by default)',
+  },
   postgresPort: stackSetting(
     'SES_PG_PORT',
     wholeNumber(1, 65_535),

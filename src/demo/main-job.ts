@@ -1,21 +1,27 @@
 /**
  * `npm start`: the whole job on the local stack, as a new user first sees it. Stack up → register the
  * transform chain's output schema → seed DynamoDB in the predecessor's layout → a mixed SES stream through
- * the real SQS Lambda handler → consume and decode → DuckDB warehouse → summary and HTML report.
+ * the real Lambda handlers, by three doors (SNS → SQS, EventBridge → Lambda, EventBridge → SQS) → consume
+ * and decode → DuckDB warehouse → summary and HTML report.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SQSEvent } from 'aws-lambda';
+import type { EventBridgeEvent, SQSEvent } from 'aws-lambda';
 import { Kafka, logLevel } from 'kafkajs';
 import { LOCAL_METADATA_TABLE, rawSetting } from '../config/settings.ts';
+import { loadKafkaSettings } from '../kafka/config.ts';
+import { KafkajsConsumerGroup } from '../kafka/kafkajs-consumer.ts';
+import { ensureTopics, LOCAL_LAYOUT } from '../kafka/topics.ts';
+import { handleEventBridgeEvent } from '../lambda/eventbridge-handler.ts';
 import { handleSqsEvent } from '../lambda/sqs-handler.ts';
 import { logger } from '../observability/logger.ts';
 import { registrationFromSettings } from '../registration/from-settings.ts';
 import { registerSchemas } from '../registration/register-schemas.ts';
-import { buildRuntime } from '../runtime.ts';
+import { buildRuntime, type Runtime } from '../runtime.ts';
 import { AvroDecoder } from '../serde/decoder.ts';
+import { EVENT_TYPE_BY_DETAIL_TYPE } from '../ses/eventbridge.ts';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, stackEndpoints } from '../stack/endpoints.ts';
 import { localSettingsEnv } from '../stack/local-settings.ts';
 import { ensurePredecessorTable } from '../stack/metadata-table.ts';
@@ -28,12 +34,12 @@ import { DuckDbSink } from '../warehouse/duckdb-sink.ts';
 import { writeReport } from '../warehouse/report/write.ts';
 import { deadLetterCodes } from './dead-letters.ts';
 import { seedMetadataRows } from './seed-metadata.ts';
-import { generateDemoStream } from './ses-event-stream.ts';
+import { type DemoDoor, demoServiceEvents, generateDemoStream } from './ses-event-stream.ts';
 import { readWarehouseSummary, type WarehouseSummary } from './summary.ts';
 
 export const EXAMPLE_TRANSFORMS = path.join(REPO_ROOT, 'schemas', 'transforms.example.properties');
 /** The example chain hashes recipient addresses; outside the demo this key comes from a secret store. */
-const DEMO_HMAC_KEY = 'local-demo-key-not-a-secret';
+const DEMO_HMAC_KEY = 'local-demo-hmac-key-not-a-secret-32b';
 
 export interface MainJobOptions {
   emails: number;
@@ -47,6 +53,8 @@ export interface MainJobResult {
   topic: string;
   dlqTopic: string;
   inputs: number;
+  /** Inputs sent through each door. */
+  inputsByDoor: Record<DemoDoor, number>;
   produced: number;
   deadLettered: number;
   filtered: number;
@@ -58,37 +66,55 @@ export interface MainJobResult {
   seconds: number;
 }
 
-async function createTopics(brokers: string, topics: string[]): Promise<void> {
-  const admin = new Kafka({
-    clientId: 'ses-kafka-start',
-    brokers: [brokers],
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      topics: topics.map((topic) => ({ topic, numPartitions: 3 })),
-      waitForLeaders: true,
-    });
-  } finally {
-    await admin.disconnect();
-  }
+const DEMO_REGION = 'eu-west-1';
+const DEMO_ACCOUNT = '111122223333';
+const TOPIC_ARN = `arn:aws:sns:${DEMO_REGION}:${DEMO_ACCOUNT}:ses-events`;
+/** EventBridge invokes one function instance per event; reserved concurrency caps how many at once. */
+const EVENTBRIDGE_CONCURRENCY = 10;
+
+/** What SES's EventBridge destination puts on the default bus: the SES JSON is the detail. */
+function eventBridgeEvent(message: string): EventBridgeEvent<string, unknown> | Record<string, unknown> {
+  const ses = JSON.parse(message) as { eventType: string; mail: { tags?: Record<string, string[]> } };
+  if (!('mail' in ses)) return ses as Record<string, unknown>; // already an EventBridge event (service)
+  const configurationSet = ses.mail.tags?.['ses:configuration-set']?.[0];
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': EVENTBRIDGE_DETAIL_TYPE[ses.eventType] ?? `Email ${ses.eventType}`,
+    source: 'aws.ses',
+    account: DEMO_ACCOUNT,
+    time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: DEMO_REGION,
+    resources: configurationSet
+      ? [`arn:aws:ses:${DEMO_REGION}:${DEMO_ACCOUNT}:configuration-set/${configurationSet}`]
+      : [],
+    detail: ses,
+  };
 }
 
-function sqsEvent(messages: readonly string[], offset: number, topicArn: string): SQSEvent {
+const EVENTBRIDGE_DETAIL_TYPE: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(EVENT_TYPE_BY_DETAIL_TYPE).map(([detailType, eventType]) => [eventType, detailType]),
+);
+
+/** The SQS body each door puts on its queue: the SNS notification (non-raw delivery) or the EventBridge event. */
+function sqsBody(message: string, door: DemoDoor): string {
+  if (door !== 'sns-sqs') return JSON.stringify(eventBridgeEvent(message));
+  return JSON.stringify({
+    Type: 'Notification',
+    MessageId: randomUUID(),
+    TopicArn: TOPIC_ARN,
+    Message: message,
+    Timestamp: new Date().toISOString(),
+    SignatureVersion: '1',
+  });
+}
+
+function sqsEvent(messages: readonly string[], offset: number, door: DemoDoor): SQSEvent {
   return {
     Records: messages.map((message, index) => ({
-      messageId: `demo-${offset + index}`,
-      receiptHandle: `demo-${offset + index}`,
-      // SNS → SQS without raw message delivery: the body is the SNS notification around the SES event.
-      body: JSON.stringify({
-        Type: 'Notification',
-        MessageId: randomUUID(),
-        TopicArn: topicArn,
-        Message: message,
-        Timestamp: new Date().toISOString(),
-        SignatureVersion: '1',
-      }),
+      messageId: `demo-${door}-${offset + index}`,
+      receiptHandle: `demo-${door}-${offset + index}`,
+      body: sqsBody(message, door),
       attributes: {
         ApproximateReceiveCount: '1',
         SentTimestamp: String(Date.now()),
@@ -98,11 +124,76 @@ function sqsEvent(messages: readonly string[], offset: number, topicArn: string)
       messageAttributes: {},
       md5OfBody: '',
       eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:111122223333:ses-events',
+      eventSourceARN: `arn:aws:sqs:${DEMO_REGION}:${DEMO_ACCOUNT}:ses-events-${door}`,
       awsRegion: LOCAL_AWS_REGION,
     })),
   };
 }
+
+/** An SQS queue's batches through the SQS handler; reported failures get one more delivery, as SQS would. */
+async function sendThroughQueue(
+  runtime: Runtime,
+  messages: readonly string[],
+  door: DemoDoor,
+  batchSize: number,
+  onProgress: (done: number) => void,
+): Promise<number> {
+  let notWritten = 0;
+  for (let offset = 0; offset < messages.length; offset += batchSize) {
+    let event = sqsEvent(messages.slice(offset, offset + batchSize), offset, door);
+    for (let attempt = 1; attempt <= 2 && event.Records.length > 0; attempt++) {
+      const context = { getRemainingTimeInMillis: () => 30_000 };
+      const response = await handleSqsEvent(event, context, runtime);
+      const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
+      event = { Records: event.Records.filter((record) => failed.has(record.messageId)) };
+    }
+    notWritten += event.Records.length;
+    onProgress(Math.min(offset + batchSize, messages.length));
+  }
+  return notWritten;
+}
+
+/** One invocation per event, a few at a time; a failed invocation is retried once, as Lambda retries. */
+async function sendThroughRule(
+  runtime: Runtime,
+  messages: readonly string[],
+  onProgress: (done: number) => void,
+): Promise<number> {
+  let notWritten = 0;
+  for (let offset = 0; offset < messages.length; offset += EVENTBRIDGE_CONCURRENCY) {
+    const events = messages.slice(offset, offset + EVENTBRIDGE_CONCURRENCY).map(eventBridgeEvent);
+    const outcomes = await Promise.all(
+      events.map(async (event) => {
+        for (let attempt = 1; attempt <= 2; attempt++) {
+          const context = { getRemainingTimeInMillis: () => 30_000 };
+          try {
+            await handleEventBridgeEvent(event as EventBridgeEvent<string, unknown>, context, runtime);
+            return true;
+          } catch {
+            // RedeliveryRequired: Lambda would invoke again.
+          }
+        }
+        return false;
+      }),
+    );
+    notWritten += outcomes.filter((written) => !written).length;
+    onProgress(Math.min(offset + EVENTBRIDGE_CONCURRENCY, messages.length));
+  }
+  return notWritten;
+}
+
+/** The record's source.envelope each demo door produces. */
+const DOOR_BY_ENVELOPE: Readonly<Record<string, DemoDoor>> = {
+  'sqs-sns': 'sns-sqs',
+  eventbridge: 'eventbridge',
+  'sqs-eventbridge': 'eventbridge-sqs',
+};
+
+export const DOOR_LABELS: Readonly<Record<DemoDoor, string>> = {
+  'sns-sqs': 'SNS → SQS → Lambda',
+  eventbridge: 'EventBridge → Lambda',
+  'eventbridge-sqs': 'EventBridge → SQS → Lambda',
+};
 
 export async function runMainJob(options: MainJobOptions): Promise<MainJobResult> {
   const started = Date.now();
@@ -130,7 +221,11 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
   process.env.AWS_ACCESS_KEY_ID ??= env.AWS_ACCESS_KEY_ID;
   process.env.AWS_SECRET_ACCESS_KEY ??= env.AWS_SECRET_ACCESS_KEY;
   const endpoints = stackEndpoints();
-  await createTopics(endpoints.kafkaBrokers, [topic, dlqTopic]);
+  // As `ses-kafka topics create --local` would: the local broker does not create topics by itself.
+  await ensureTopics(loadKafkaSettings(env), [
+    { topic, layout: LOCAL_LAYOUT.events },
+    { topic: dlqTopic, layout: LOCAL_LAYOUT.deadLetters },
+  ]);
 
   step(2, `registering the transform chain's output schema (subject ${topic}-value, BACKWARD)`);
   // Exactly what `ses-kafka register-schemas` would register with these settings (no HMAC key needed).
@@ -159,9 +254,21 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     `      ${stream.metadataRows.length} metadata rows for ${stream.emails} emails (the rest are NOT_FOUND on purpose)`,
   );
 
+  // Every message, with its door; the service events come through the EventBridge rule like the rest.
+  const inputs: Array<{ message: string; door: DemoDoor }> = [
+    ...stream.messages.map((message, index) => ({ message, door: stream.doors[index] as DemoDoor })),
+    ...demoServiceEvents().map((message) => ({ message, door: 'eventbridge' as const })),
+  ];
+  const byDoor = (door: DemoDoor) =>
+    inputs.filter((input) => input.door === door).map((input) => input.message);
+  const doors: DemoDoor[] = ['sns-sqs', 'eventbridge', 'eventbridge-sqs'];
+  const inputsByDoor = Object.fromEntries(doors.map((door) => [door, byDoor(door).length])) as Record<
+    DemoDoor,
+    number
+  >;
   step(
     4,
-    `sending ${stream.messages.length} SES events (${stream.malformed} malformed) through the SQS Lambda handler`,
+    `sending ${inputs.length} inputs (${stream.malformed} malformed, ${inputs.length - stream.messages.length} SES service events) through the Lambda handlers: ${doors.map((door) => `${inputsByDoor[door]} ${DOOR_LABELS[door]}`).join(', ')}`,
   );
   // A log line per invocation or dead letter would bury the progress: dead letters are summarised by
   // code below instead, and errors still show.
@@ -174,20 +281,16 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
   let filtered = 0;
   let notWritten = 0;
   try {
-    const topicArn = 'arn:aws:sns:us-east-1:111122223333:ses-events';
-    for (let offset = 0; offset < stream.messages.length; offset += options.batchSize) {
-      const batch = stream.messages.slice(offset, offset + options.batchSize);
-      let event = sqsEvent(batch, offset, topicArn);
-      // Like SQS, hand reported failures back once more before giving up on them.
-      for (let attempt = 1; attempt <= 2 && event.Records.length > 0; attempt++) {
-        const context = { getRemainingTimeInMillis: () => 30_000 };
-        const response = await handleSqsEvent(event, context, runtime);
-        const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
-        event = { Records: event.Records.filter((record) => failed.has(record.messageId)) };
-      }
-      notWritten += event.Records.length;
-      const done = Math.min(offset + options.batchSize, stream.messages.length);
-      progress.update(done, stream.messages.length, `events (batches of ${options.batchSize})`);
+    let sent = 0;
+    for (const door of doors) {
+      const messages = byDoor(door);
+      const onProgress = (done: number) =>
+        progress.update(sent + done, inputs.length, `inputs (now: ${DOOR_LABELS[door]})`);
+      notWritten +=
+        door === 'eventbridge'
+          ? await sendThroughRule(runtime, messages, onProgress)
+          : await sendThroughQueue(runtime, messages, door, options.batchSize, onProgress);
+      sent += messages.length;
     }
     progress.stop();
     const admin = new Kafka({ brokers: [endpoints.kafkaBrokers], logLevel: logLevel.NOTHING }).admin();
@@ -197,7 +300,7 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     produced = await countTopic(topic);
     deadLettered = await countTopic(dlqTopic);
     await admin.disconnect();
-    filtered = stream.messages.length - produced - deadLettered - notWritten;
+    filtered = inputs.length - produced - deadLettered - notWritten;
   } finally {
     await runtime.producer.close();
     logger.setLogLevel(logLevelBefore);
@@ -221,8 +324,10 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
   let consumed = 0;
   try {
     const summary = await runConsumer({
-      kafka: { clientId: 'ses-kafka-start', brokers: [endpoints.kafkaBrokers], logLevel: logLevel.NOTHING },
-      groupId: `ses-kafka-start-${runId}`,
+      consumer: new KafkajsConsumerGroup(
+        { clientId: 'ses-kafka-start', brokers: [endpoints.kafkaBrokers], logLevel: logLevel.NOTHING },
+        { groupId: `ses-kafka-start-${runId}` },
+      ),
       topics: [topic],
       fromBeginning: true,
       decoder: new AvroDecoder({ confluent: { url: endpoints.registryUrl } }),
@@ -245,7 +350,8 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
   return {
     topic,
     dlqTopic,
-    inputs: stream.messages.length,
+    inputs: inputs.length,
+    inputsByDoor,
     produced,
     deadLettered,
     filtered,
@@ -262,6 +368,16 @@ export function printMainJobResult(result: MainJobResult, log: (line: string) =>
   log('');
   log('Events by type');
   log(formatRecords(result.summary.byEventType));
+  log('');
+  log('Events by door (the same SES event through two doors is one row: same eventId)');
+  log(
+    formatRecords(
+      result.summary.byDoor.map((row) => ({
+        door: DOOR_LABELS[DOOR_BY_ENVELOPE[String(row.envelope)] as DemoDoor] ?? String(row.envelope),
+        ...row,
+      })),
+    ),
+  );
   log('');
   log('Senders (rates: bounces per send, complaints per delivery; SES reviews at 5% and 0.1%)');
   log(formatRecords(result.summary.bySender));

@@ -2,15 +2,24 @@
  * A realistic, reproducible stream of SES events for `npm start` and the bench: several sending apps and
  * campaigns, every event type in both formats, multi-recipient bounces, emails the application never
  * recorded (NOT_FOUND), and a few malformed payloads. Addresses are under example.com/example.net.
+ *
+ * Each sender's configuration set publishes through its own door, as teams part-way through a move to
+ * EventBridge have it: SNS (then SQS), an EventBridge rule invoking the function, or EventBridge then
+ * SQS. Identity notifications only ever go to SNS.
  */
 
 import { seededRandom } from './seeded-random.ts';
+
+/** How SES events reach the function: the template's TriggerMode values that the demo runs. */
+export type DemoDoor = 'sns-sqs' | 'eventbridge' | 'eventbridge-sqs';
 
 export interface DemoSender {
   address: string;
   displayName: string;
   campaigns: string[];
   configurationSet: string;
+  /** Where the configuration set's event destination publishes. */
+  door: DemoDoor;
 }
 
 export const DEMO_SENDERS: readonly DemoSender[] = [
@@ -19,18 +28,21 @@ export const DEMO_SENDERS: readonly DemoSender[] = [
     displayName: 'Example Shop',
     campaigns: ['order-confirmation', 'shipping-update'],
     configurationSet: 'shop-transactional',
+    door: 'sns-sqs',
   },
   {
     address: 'news@news.example.com',
     displayName: 'Example News',
     campaigns: ['weekly-digest', 'spring-sale'],
     configurationSet: 'news-marketing',
+    door: 'eventbridge-sqs',
   },
   {
     address: 'alerts@app.example.com',
     displayName: 'Example App',
     campaigns: ['password-reset', 'login-alert'],
     configurationSet: 'app-notifications',
+    door: 'eventbridge',
   },
 ];
 
@@ -45,6 +57,8 @@ export interface DemoMetadataRow {
 export interface DemoStream {
   /** SNS `Message` strings: SES event JSON, or a malformed payload. */
   messages: string[];
+  /** The door each message comes through, index for index. */
+  doors: DemoDoor[];
   metadataRows: DemoMetadataRow[];
   emails: number;
   malformed: number;
@@ -254,5 +268,47 @@ export function generateDemoStream(
   malformed.forEach((payload, n) => {
     messages.splice(Math.floor(((n + 1) * messages.length) / (malformed.length + 1)), 0, payload);
   });
-  return { messages, metadataRows, emails, malformed: malformed.length };
+  return { messages, doors: messages.map(doorOf), metadataRows, emails, malformed: malformed.length };
+}
+
+/** The door of the configuration set in the event's tags; SNS for notifications and malformed payloads. */
+function doorOf(message: string): DemoDoor {
+  let configurationSet: unknown;
+  try {
+    configurationSet = (JSON.parse(message) as { mail?: { tags?: Record<string, unknown[]> } }).mail?.tags?.[
+      'ses:configuration-set'
+    ]?.[0];
+  } catch {
+    return 'sns-sqs';
+  }
+  return DEMO_SENDERS.find((sender) => sender.configurationSet === configurationSet)?.door ?? 'sns-sqs';
+}
+
+/**
+ * SES service events the EventBridge door also carries (no email is involved): the function filters
+ * them, as it does when SES_KAFKA_SERVICE_EVENTS_TOPIC is unset.
+ */
+export function demoServiceEvents(now: number = Date.now()): string[] {
+  const tenant = 'arn:aws:ses:eu-west-1:111122223333:tenant/example-news/tn-0demo';
+  const event = (detailType: string, status: string, at: number) => ({
+    version: '0',
+    id: `00000000-0000-4000-8000-${String(at % 1e12).padStart(12, '0')}`,
+    'detail-type': detailType,
+    source: 'aws.ses',
+    account: '111122223333',
+    time: new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: 'eu-west-1',
+    resources: [tenant],
+    detail: {
+      version: '1.0.0',
+      data: {
+        origin: 'AWS_MANAGED',
+        record: { status, cause: 'Bounce rate above the enforcement threshold.' },
+      },
+    },
+  });
+  return [
+    JSON.stringify(event('Sending Status Disabled', 'DISABLED', now - 3_600_000)),
+    JSON.stringify(event('Sending Status Enabled', 'REINSTATED', now - 600_000)),
+  ];
 }

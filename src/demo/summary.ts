@@ -7,6 +7,8 @@ export interface SummaryRow {
 export interface WarehouseSummary {
   byEventType: SummaryRow[];
   bySender: SummaryRow[];
+  /** Events per `source.envelope`: the door each event came through. */
+  byDoor: SummaryRow[];
 }
 
 async function rows(
@@ -43,7 +45,13 @@ export async function readWarehouseSummary(dbFile: string): Promise<WarehouseSum
          printf('%.2f%%', 100.0 * complaints / NULLIF(delivered, 0)) AS "complaint rate"
        FROM per_sender ORDER BY sent DESC`,
     );
-    return { byEventType, bySender };
+    const byDoor = await rows(
+      connection,
+      `SELECT envelope, COUNT(*) AS events,
+         COUNT(*) FILTER (WHERE metadata_status = 'FOUND') AS enriched
+       FROM ses_events GROUP BY envelope ORDER BY events DESC`,
+    );
+    return { byEventType, bySender, byDoor };
   } finally {
     connection.closeSync();
     instance.closeSync();

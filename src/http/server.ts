@@ -6,6 +6,7 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { SETTINGS } from '../config/settings.ts';
 import { ConfigError, describeError } from '../errors.ts';
 import { logger as sharedLogger } from '../observability/logger.ts';
 import { createSnsEndpoint, type EndpointResponse, type SnsEndpointOptions } from './sns-endpoint.ts';
@@ -18,7 +19,7 @@ import { createSnsEndpoint, type EndpointResponse, type SnsEndpointOptions } fro
  */
 
 /** SNS messages are at most 256 KiB. */
-export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+export const DEFAULT_MAX_BODY_BYTES: number = SETTINGS.serveMaxBodyBytes.fallback;
 
 /** SNS sends `text/plain; charset=UTF-8` unless the delivery policy says otherwise. */
 const ACCEPTED_CONTENT_TYPES = new Set(['text/plain', 'application/json']);
@@ -27,28 +28,61 @@ export interface SnsHttpServerOptions extends SnsEndpointOptions {
   maxBodyBytes?: number;
   /** PEM certificate and key to serve HTTPS directly; plain HTTP (TLS ends at a load balancer) without. */
   tls?: { cert: string | Buffer; key: string | Buffer };
-  /** Longest time one request may take from first byte to response. */
+  /** Longest time a client may take to send one request, headers and body (default 30 s). */
   requestTimeoutMs?: number;
+  /** Most open connections at once; further ones are closed on arrival (default: no limit). */
+  maxConnections?: number;
 }
 
-class BodyTooLargeError extends Error {}
+export const DEFAULT_REQUEST_TIMEOUT_MS: number = SETTINGS.snsRequestTimeoutSeconds.fallback * 1000;
 
-function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+class BodyTooLargeError extends Error {}
+class BodyTimeoutError extends Error {}
+
+/**
+ * Reads the body against the request's own deadline. Node's `requestTimeout` is only checked every
+ * `connectionsCheckingInterval`, and a body trickled one byte a second survived 90 s against a 30 s
+ * setting (measured); this timer fires at the configured time.
+ */
+function readBody(req: IncomingMessage, maxBytes: number, deadline: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const timer = setTimeout(
+      () => {
+        req.pause();
+        reject(new BodyTimeoutError());
+      },
+      Math.max(0, deadline - Date.now()),
+    );
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
+        clearTimeout(timer);
         req.pause();
         reject(new BodyTooLargeError());
         return;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('end', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
   });
+}
+
+function isClientAbort(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    (error as Error | null)?.message === 'aborted' ||
+    code === 'ECONNRESET' ||
+    code === 'ERR_STREAM_PREMATURE_CLOSE'
+  );
 }
 
 function send(
@@ -89,10 +123,12 @@ export function createSnsHttpServer(options: SnsHttpServerOptions): Server {
     );
   }
   const maxBodyBytes = validateMaxBodyBytes(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const endpoint = createSnsEndpoint(options);
   const log = options.logger ?? sharedLogger;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const deadline = Date.now() + requestTimeoutMs;
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/healthz') {
       send(res, { status: 200, body: { outcome: 'healthy' } });
@@ -125,10 +161,16 @@ export function createSnsHttpServer(options: SnsHttpServerOptions): Server {
     }
     let body: string;
     try {
-      body = await readBody(req, maxBodyBytes);
+      body = await readBody(req, maxBodyBytes, deadline);
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
         refuse(res, 413, `body exceeds the ${maxBodyBytes}-byte limit`, close);
+        return;
+      }
+      if (error instanceof BodyTimeoutError) {
+        log.warn('SNS HTTP request refused: body not received in time', { timeoutMs: requestTimeoutMs });
+        refuse(res, 408, `body not received within ${requestTimeoutMs} ms`, close);
+        res.once('finish', () => req.socket.destroy());
         return;
       }
       throw error;
@@ -138,15 +180,30 @@ export function createSnsHttpServer(options: SnsHttpServerOptions): Server {
 
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((error: unknown) => {
+      if (isClientAbort(error)) {
+        // The client went away mid-request: nothing of ours failed.
+        log.warn('SNS HTTP request aborted by the client', { error: describeError(error) });
+        res.destroy();
+        return;
+      }
       log.error('SNS HTTP request failed', { error: describeError(error) });
       if (!res.headersSent) refuse(res, 500, 'internal error');
       else res.destroy();
     });
   };
+  // Node's own limits as a backstop for slow headers, checked every second rather than every 30 s.
+  const timeouts = {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: Math.min(requestTimeoutMs, 60_000),
+    connectionsCheckingInterval: Math.min(1_000, requestTimeoutMs),
+  };
   const server: Server = options.tls
-    ? (createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener) as unknown as Server)
-    : createHttpServer(listener);
-  server.requestTimeout = options.requestTimeoutMs ?? 30_000;
+    ? (createHttpsServer(
+        { cert: options.tls.cert, key: options.tls.key, ...timeouts },
+        listener,
+      ) as unknown as Server)
+    : createHttpServer(timeouts, listener);
+  if (options.maxConnections !== undefined) server.maxConnections = options.maxConnections;
   return server;
 }
 

@@ -1,24 +1,33 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { describeError } from '../errors.ts';
 import { redactEmail, logger as sharedLogger } from '../observability/logger.ts';
+import { redactText } from '../observability/redact.ts';
 import { type CertificateStore, createCertificateStore } from './certificate-store.ts';
 import { httpsGet } from './https-get.ts';
+import {
+  ALLOWED_CLOCK_SKEW_MS,
+  checkFreshness,
+  DEFAULT_MAX_MESSAGE_AGE_MS,
+  MessageDeduplicator,
+} from './replay-guard.ts';
 import { parseSnsHttpMessage, type SnsNotification, type SnsSubscriptionMessage } from './sns-message.ts';
 import { checkSubscribeUrl, type SnsTestTrust } from './sns-trust.ts';
 import { verifySnsSignature } from './verify-signature.ts';
 
 /**
- * What to do with one SNS HTTP delivery once its body has been read: shape check, topic allow-list,
- * signature, then either hand the notification on or confirm the subscription. Nothing reaches the
- * notification handler, and no URL from the body is fetched, before the topic is allowed; nothing is
- * handled or confirmed before the signature checks out.
+ * What to do with one SNS HTTP delivery once its body has been read, cheapest check first: shape (no
+ * key SNS does not send), topic allow-list, required SignatureVersion, Timestamp freshness, signature;
+ * then either hand the notification on (once per MessageId) or confirm the subscription. Nothing reaches
+ * the notification handler, and no URL from the body is fetched, before the topic is allowed; nothing
+ * is handled or confirmed before the signature checks out; and the handler receives only the signed
+ * fields, never the request body.
  */
 
 /** `rejected` means the pipeline dead-lettered or dropped the event for good; SNS must not retry it. */
 export type NotificationOutcome = 'ok' | 'retry' | 'rejected';
 
-/** Receives the raw request body (an SNS notification, signature verified) and the parsed message. */
-export type NotificationHandler = (body: string, message: SnsNotification) => Promise<NotificationOutcome>;
+/** Receives a notification whose signature was verified; use only its signed fields (see SIGNED_FIELDS). */
+export type NotificationHandler = (message: SnsNotification) => Promise<NotificationOutcome>;
 
 export type EndpointLogger = Pick<typeof sharedLogger, 'info' | 'warn' | 'error'>;
 
@@ -29,6 +38,14 @@ export interface SnsEndpointOptions {
   /** Deadline for fetching a certificate or confirming a subscription. */
   outboundTimeoutMs?: number;
   logger?: EndpointLogger;
+  /** Refuse messages signed with any other SignatureVersion (`2`: SHA256 only). */
+  requireSignatureVersion?: '1' | '2';
+  /** Messages whose Timestamp is older are refused; default one hour. */
+  maxMessageAgeMs?: number;
+  /** How many processed MessageIds are remembered for de-duplication. */
+  deduplicationEntries?: number;
+  /** The clock for freshness and certificate validity; tests inject one for expired AWS certificates. */
+  now?: () => number;
   /** TEST ONLY: see SnsTestTrust. Never set from configuration or the environment. */
   testOnlyTrust?: SnsTestTrust;
 }
@@ -49,6 +66,12 @@ export function createSnsEndpoint(options: SnsEndpointOptions): SnsEndpoint {
   const trust = options.testOnlyTrust;
   const certificates =
     options.certificates ?? createCertificateStore({ timeoutMs, ...(trust ? { testTrust: trust } : {}) });
+  const now = options.now ?? Date.now;
+  const maxAgeMs = options.maxMessageAgeMs ?? DEFAULT_MAX_MESSAGE_AGE_MS;
+  const deduplicator = new MessageDeduplicator<NotificationOutcome>({
+    ttlMs: maxAgeMs + ALLOWED_CLOCK_SKEW_MS,
+    ...(options.deduplicationEntries === undefined ? {} : { maxEntries: options.deduplicationEntries }),
+  });
 
   async function confirm(message: SnsSubscriptionMessage): Promise<EndpointResponse> {
     const link = checkSubscribeUrl(message.SubscribeURL, message.TopicArn, trust);
@@ -80,9 +103,11 @@ export function createSnsEndpoint(options: SnsEndpointOptions): SnsEndpoint {
 
   function reject(
     status: number,
-    reason: string,
+    unredacted: string,
     message?: { MessageId: string; TopicArn: string; Type: string },
   ): EndpointResponse {
+    // A reason may quote the request (a Type, a Timestamp); the answer is an error message too.
+    const reason = redactText(unredacted);
     log.warn('SNS HTTP delivery refused', {
       status,
       reason,
@@ -108,14 +133,25 @@ export function createSnsEndpoint(options: SnsEndpointOptions): SnsEndpoint {
     if (!allowedTopics.has(message.TopicArn)) {
       return reject(403, 'TopicArn: not in the allowed topics (--topic-arn)', message);
     }
-    const signature = await verifySnsSignature(message, certificates, trust);
+    const required = options.requireSignatureVersion;
+    if (required !== undefined && message.SignatureVersion !== required) {
+      return reject(
+        403,
+        `SignatureVersion: ${JSON.stringify(message.SignatureVersion.slice(0, 10))} refused; this endpoint requires SignatureVersion ${required} (--require-signature-version)`,
+        message,
+      );
+    }
+    const checkedAt = now();
+    const fresh = checkFreshness(message.Timestamp, maxAgeMs, checkedAt);
+    if (!fresh.ok) return reject(403, fresh.reason, message);
+    const signature = await verifySnsSignature(message, certificates, trust, new Date(checkedAt));
     if (!signature.ok) {
       if (signature.kind === 'unavailable') {
-        log.error('SNS signing certificate unavailable', {
-          messageId: message.MessageId,
-          topicArn: message.TopicArn,
-          error: signature.reason,
-        });
+        // A remembered failure was logged when it happened; repeating it per request would let a flood
+        // of forged requests fill the error log.
+        const details = { messageId: message.MessageId, topicArn: message.TopicArn, error: signature.reason };
+        if (signature.repeated) log.warn('SNS signing certificate unavailable', details);
+        else log.error('SNS signing certificate unavailable', details);
         return { status: 503, body: { outcome: 'certificate-unavailable', messageId: message.MessageId } };
       }
       return reject(403, signature.reason, message);
@@ -131,18 +167,51 @@ export function createSnsEndpoint(options: SnsEndpointOptions): SnsEndpoint {
       return { status: 200, body: { outcome: 'unsubscribed', messageId: message.MessageId } };
     }
 
-    let outcome: NotificationOutcome;
-    try {
-      outcome = await options.handleNotification(body, message);
-    } catch (error) {
-      log.error('SNS notification handler failed', {
+    const handle = async (): Promise<NotificationOutcome> => {
+      try {
+        return await options.handleNotification(signedNotification(message));
+      } catch (error) {
+        log.error('SNS notification handler failed', {
+          messageId: message.MessageId,
+          topicArn: message.TopicArn,
+          error: redactEmail(describeError(error)),
+        });
+        return 'retry';
+      }
+    };
+    const { duplicate, outcome } = await deduplicator.run(
+      `${message.TopicArn}\n${message.MessageId}`,
+      handle,
+      (result) => result !== 'retry',
+    );
+    if (duplicate && outcome !== 'retry') {
+      log.info('SNS notification already processed; acknowledged again without processing', {
         messageId: message.MessageId,
         topicArn: message.TopicArn,
-        error: redactEmail(describeError(error)),
       });
-      outcome = 'retry';
+      return { status: 200, body: { outcome: 'duplicate', messageId: message.MessageId } };
     }
-    // 200 for a dead-lettered event too: it is safe in the DLQ, and a redelivery would only repeat it.
-    return { status: outcome === 'retry' ? 500 : 200, body: { outcome, messageId: message.MessageId } };
+    // 503, not 500: the failure is ours and temporary, SNS retries both. 200 for a dead-lettered event
+    // too: it is safe in the DLQ, and a redelivery would only repeat it.
+    return { status: outcome === 'retry' ? 503 : 200, body: { outcome, messageId: message.MessageId } };
+  };
+}
+
+/**
+ * The fields of a notification that its signature covers, with the signature itself, and nothing else:
+ * whatever else the body held (MessageAttributes, UnsubscribeURL, or keys an attacker added) cannot
+ * reach the pipeline.
+ */
+export function signedNotification(message: SnsNotification): SnsNotification {
+  return {
+    Type: message.Type,
+    MessageId: message.MessageId,
+    TopicArn: message.TopicArn,
+    Message: message.Message,
+    Timestamp: message.Timestamp,
+    ...(message.Subject === undefined ? {} : { Subject: message.Subject }),
+    SignatureVersion: message.SignatureVersion,
+    Signature: message.Signature,
+    SigningCertURL: message.SigningCertURL,
   };
 }

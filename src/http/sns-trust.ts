@@ -1,3 +1,5 @@
+import { isSnsHostname, regionOfTopicArn, snsHostForRegion } from './sns-regions.ts';
+
 /**
  * Which URLs the endpoint will fetch from on behalf of a message: the signing certificate and the
  * subscription confirmation link. Both come from the (not yet verified) request body, so only Amazon's
@@ -17,16 +19,19 @@ export interface SnsTestTrust {
   ca?: string | Buffer | readonly (string | Buffer)[];
 }
 
-const SNS_HOST = /^sns\.[a-z]+(?:-[a-z]+)+-\d+\.amazonaws\.com(?:\.cn)?$/;
-
-export function isSnsHostname(hostname: string): boolean {
-  return SNS_HOST.test(hostname);
-}
-
 export type TrustedUrlCheck = { ok: true; url: URL } | { ok: false; reason: string };
 
-/** Checks a URL taken from a message; `field` names it in the reason. */
-export function checkSnsUrl(raw: string, field: string, testTrust?: SnsTestTrust): TrustedUrlCheck {
+/**
+ * Checks a URL taken from a message; `field` names it in the reason. With `topicArn`, the host must be
+ * the SNS endpoint of that topic's region: SNS signs and confirms from the topic's own region, so a
+ * message for an allowed topic never makes us contact any other host.
+ */
+export function checkSnsUrl(
+  raw: string,
+  field: string,
+  testTrust?: SnsTestTrust,
+  topicArn?: string,
+): TrustedUrlCheck {
   let url: URL;
   try {
     url = new URL(raw);
@@ -46,15 +51,29 @@ export function checkSnsUrl(raw: string, field: string, testTrust?: SnsTestTrust
   if (!isSnsHostname(url.hostname)) {
     return {
       ok: false,
-      reason: `${field}: host ${JSON.stringify(url.hostname)} is not an SNS host (sns.<region>.amazonaws.com[.cn])`,
+      reason: `${field}: host ${JSON.stringify(url.hostname)} is not an SNS host (sns.<region>.amazonaws.com[.cn] of an AWS region)`,
     };
+  }
+  if (topicArn !== undefined) {
+    const region = regionOfTopicArn(topicArn);
+    const expected = region === undefined ? undefined : snsHostForRegion(region);
+    if (url.hostname !== expected) {
+      return {
+        ok: false,
+        reason: `${field}: host ${JSON.stringify(url.hostname)} is not the SNS host of the topic's region (${expected ?? 'unknown region'})`,
+      };
+    }
   }
   return { ok: true, url };
 }
 
 /** The certificate URL must also name a PEM file, as every SNS signing certificate URL does. */
-export function checkSigningCertUrl(raw: string, testTrust?: SnsTestTrust): TrustedUrlCheck {
-  const checked = checkSnsUrl(raw, 'SigningCertURL', testTrust);
+export function checkSigningCertUrl(
+  raw: string,
+  testTrust?: SnsTestTrust,
+  topicArn?: string,
+): TrustedUrlCheck {
+  const checked = checkSnsUrl(raw, 'SigningCertURL', testTrust, topicArn);
   if (!checked.ok) return checked;
   if (!checked.url.pathname.endsWith('.pem')) {
     return { ok: false, reason: 'SigningCertURL: path must name a .pem certificate' };
@@ -64,7 +83,7 @@ export function checkSigningCertUrl(raw: string, testTrust?: SnsTestTrust): Trus
 
 /** The confirmation link must be an SNS ConfirmSubscription call for the same topic the message names. */
 export function checkSubscribeUrl(raw: string, topicArn: string, testTrust?: SnsTestTrust): TrustedUrlCheck {
-  const checked = checkSnsUrl(raw, 'SubscribeURL', testTrust);
+  const checked = checkSnsUrl(raw, 'SubscribeURL', testTrust, topicArn);
   if (!checked.ok) return checked;
   const params = checked.url.searchParams;
   if (params.get('Action') !== 'ConfirmSubscription') {
@@ -76,3 +95,5 @@ export function checkSubscribeUrl(raw: string, topicArn: string, testTrust?: Sns
   }
   return checked;
 }
+
+export { isSnsHostname };

@@ -1,5 +1,5 @@
 import { verify } from 'node:crypto';
-import type { CertificateStore } from './certificate-store.ts';
+import { type CertificateStore, CertificateUnavailableError } from './certificate-store.ts';
 import type { SnsHttpMessage } from './sns-message.ts';
 import { checkSigningCertUrl, type SnsTestTrust } from './sns-trust.ts';
 import { snsStringToSign } from './string-to-sign.ts';
@@ -12,8 +12,8 @@ export type SignatureCheck =
   | { ok: true }
   /** The message is not provably from SNS: reject it. */
   | { ok: false; kind: 'forged'; reason: string }
-  /** The certificate could not be fetched; SNS should try again later. */
-  | { ok: false; kind: 'unavailable'; reason: string };
+  /** The certificate could not be fetched; SNS should try again later. `repeated`: a remembered failure. */
+  | { ok: false; kind: 'unavailable'; reason: string; repeated: boolean };
 
 const DIGEST_BY_SIGNATURE_VERSION: Readonly<Record<string, string>> = { '1': 'sha1', '2': 'sha256' };
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -35,14 +35,18 @@ export async function verifySnsSignature(
   if (!BASE64.test(message.Signature)) {
     return { ok: false, kind: 'forged', reason: 'Signature: not base64' };
   }
-  const certUrl = checkSigningCertUrl(message.SigningCertURL, testTrust);
+  const certUrl = checkSigningCertUrl(message.SigningCertURL, testTrust, message.TopicArn);
   if (!certUrl.ok) return { ok: false, kind: 'forged', reason: certUrl.reason };
 
   let certificate: Awaited<ReturnType<CertificateStore['get']>>;
   try {
     certificate = await certificates.get(certUrl.url);
   } catch (error) {
-    return { ok: false, kind: 'unavailable', reason: (error as Error).message };
+    const reason = (error as Error).message;
+    if (error instanceof CertificateUnavailableError) {
+      return { ok: false, kind: 'unavailable', reason, repeated: error.fromCache };
+    }
+    return { ok: false, kind: 'forged', reason: `SigningCertURL: ${reason}` };
   }
   const validFrom = Date.parse(certificate.validFrom);
   const validTo = Date.parse(certificate.validTo);

@@ -3,7 +3,7 @@
  * with auto-creation off, and a typo must not create one), so this is the one place that does: the
  * `ses-kafka topics create` command, and `--local` commands on the local stack.
  */
-import { type ITopicConfig, Kafka } from 'kafkajs';
+import { type Admin, type ITopicConfig, Kafka } from 'kafkajs';
 import { describeError, PipelineError } from '../errors.ts';
 import { kafkaClientConfig } from './client.ts';
 import type { KafkaSettings } from './config.ts';
@@ -34,6 +34,34 @@ export const LOCAL_LAYOUT = {
   events: { partitions: 6, replicationFactor: 1, minInsyncReplicas: 1, retentionMs: -1 },
   deadLetters: { partitions: 1, replicationFactor: 1, minInsyncReplicas: 1, retentionMs: -1 },
 } as const satisfies Record<string, TopicLayout>;
+
+/**
+ * Waits until every partition of the new topics has a leader. kafkajs's own `waitForLeaders` gives up on
+ * the first UNKNOWN_TOPIC_OR_PARTITION, which a busy broker answers for a moment after creating a topic.
+ */
+async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
+      const ready = metadata.topics.every(
+        (topic) =>
+          topic.partitions.length > 0 && topic.partitions.every((partition) => partition.leader >= 0),
+      );
+      if (ready) return;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new PipelineError(
+    'produce',
+    'KAFKA_TOPIC_CREATE_FAILED',
+    `topics ${topics.join(', ')} were created but have no leaders after ${timeoutMs / 1000} s${last ? ` (${describeError(last)})` : ''}`,
+    { retriable: true },
+  );
+}
 
 export interface TopicOutcome {
   topic: string;
@@ -69,9 +97,13 @@ export async function ensureTopics(
     const missing = wanted.filter(({ topic }) => !existing.has(topic));
     if (missing.length > 0) {
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map(({ topic, layout }) => topicConfig(topic, layout)),
       });
+      await waitForLeaders(
+        admin,
+        missing.map(({ topic }) => topic),
+      );
     }
     const present = wanted.filter(({ topic }) => existing.has(topic));
     const metadata =

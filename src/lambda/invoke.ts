@@ -104,3 +104,66 @@ export class RedeliveryRequired extends PipelineError {
     );
   }
 }
+
+export type Trigger = 'sns' | 'sqs' | 'eventbridge';
+
+const HANDLER_BY_TRIGGER: Readonly<Record<Trigger, string>> = {
+  sns: 'lambda.snsHandler',
+  sqs: 'lambda.sqsHandler',
+  eventbridge: 'lambda.eventBridgeHandler',
+};
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * Which trigger an invocation event comes from, by its shape: undefined when it is none of them. A
+ * Records array is judged by its first record; a malformed record further on is that record's problem.
+ */
+export function triggerOf(event: unknown): Trigger | undefined {
+  if (!isObject(event)) return undefined;
+  if ('detail-type' in event && !('Records' in event)) return 'eventbridge';
+  if (!Array.isArray(event.Records)) return undefined;
+  const first = event.Records[0];
+  if (!isObject(first)) return undefined;
+  if ('Sns' in first && !('body' in first)) return 'sns';
+  if ('body' in first && !('Sns' in first)) return 'sqs';
+  return undefined;
+}
+
+/**
+ * The event comes from another trigger than this handler's: the function's handler setting does not
+ * match its trigger. Thrown, not dead-lettered, so the source keeps the event (async retries and the
+ * on-failure destination, or the queue's redrive) until the handler is fixed; the message names the
+ * right one.
+ */
+export class WrongHandler extends PipelineError {
+  override readonly name = 'WrongHandler';
+
+  constructor(handler: Trigger, actual: Trigger | undefined) {
+    super(
+      'config',
+      'LAMBDA_WRONG_HANDLER',
+      actual === undefined
+        ? `${HANDLER_BY_TRIGGER[handler]} was invoked with an event of no known trigger (expected ${handler === 'eventbridge' ? 'an EventBridge event' : `a Lambda ${handler.toUpperCase()} event with Records`})`
+        : `${HANDLER_BY_TRIGGER[handler]} was invoked by ${actual === 'eventbridge' ? 'EventBridge' : actual.toUpperCase()}; set the function's handler to ${HANDLER_BY_TRIGGER[actual]}`,
+    );
+  }
+}
+
+/** Throws WrongHandler unless the event can be this handler's (an empty Records array can). */
+export function assertTrigger(handler: Trigger, event: unknown): void {
+  const actual = triggerOf(event);
+  if (actual === handler) return;
+  const emptyBatch =
+    handler !== 'eventbridge' &&
+    isObject(event) &&
+    Array.isArray(event.Records) &&
+    event.Records.length === 0;
+  // A first record of no known shape is that record's problem (it is dead-lettered), not the handler's.
+  const oddRecords =
+    handler !== 'eventbridge' && actual === undefined && isObject(event) && Array.isArray(event.Records);
+  if (emptyBatch || oddRecords) return;
+  throw new WrongHandler(handler, actual);
+}

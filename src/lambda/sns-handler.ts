@@ -2,7 +2,7 @@ import type { Context, SNSEvent, SNSEventRecord } from 'aws-lambda';
 import type { PipelineInput } from '../pipeline.ts';
 import type { Runtime } from '../runtime.ts';
 import { parseSnsRecord } from '../ses/index.ts';
-import { type InvocationSummary, RedeliveryRequired, runInvocation } from './invoke.ts';
+import { assertTrigger, type InvocationSummary, RedeliveryRequired, runInvocation } from './invoke.ts';
 
 /**
  * The SNS trigger. Anything that may succeed later makes the whole invocation fail, so Lambda's async
@@ -15,7 +15,8 @@ export async function handleSnsEvent(
   runtime: Runtime,
   flushMetrics?: () => void,
 ): Promise<InvocationSummary> {
-  const records = Array.isArray(event?.Records) ? event.Records : [];
+  assertTrigger('sns', event);
+  const records = event.Records;
   const toInput = (record: SNSEventRecord, index: number): PipelineInput => ({
     id: record?.Sns?.MessageId ?? `Records[${index}]`,
     parsed: parseSnsRecord(record),

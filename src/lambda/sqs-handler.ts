@@ -2,11 +2,12 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { PipelineInput } from '../pipeline.ts';
 import type { Runtime } from '../runtime.ts';
 import { parseSqsRecord } from '../ses/index.ts';
-import { runInvocation } from './invoke.ts';
+import { assertTrigger, runInvocation } from './invoke.ts';
 
 /**
- * SNS → SQS → Lambda (ReportBatchItemFailures). Each message that must be redelivered is reported by
- * its messageId, so one bad or slow event never holds back the rest of the batch.
+ * SNS → SQS → Lambda and EventBridge → SQS → Lambda (ReportBatchItemFailures); each body says which door
+ * it came through. Each message that must be redelivered is reported by its messageId, so one bad or
+ * slow event never holds back the rest of the batch.
  */
 export async function handleSqsEvent(
   event: SQSEvent,
@@ -14,7 +15,8 @@ export async function handleSqsEvent(
   runtime: Runtime,
   flushMetrics?: () => void,
 ): Promise<SQSBatchResponse> {
-  const records = Array.isArray(event?.Records) ? event.Records : [];
+  assertTrigger('sqs', event);
+  const records = event.Records;
   const toInput = (record: SQSRecord, index: number): PipelineInput => ({
     id: record?.messageId ?? `Records[${index}]`,
     parsed: parseSqsRecord(record),

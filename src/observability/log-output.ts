@@ -7,15 +7,22 @@
 import type { LogItem } from '@aws-lambda-powertools/logger';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LOG_FORMATS } from '../config/settings.ts';
+import { redactText } from './redact.ts';
 
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** Keys every line carries that say nothing to a person reading one command's output. */
 const SERVICE_KEYS = new Set(['level', 'message', 'timestamp', 'service', 'sampling_rate', 'xray_trace_id']);
 
+/** Human lines pass through the same redaction as JSON ones: every string of every value. */
 function humanValue(value: unknown): string {
-  if (typeof value === 'string') return /\s/.test(value) ? JSON.stringify(value) : value;
-  return JSON.stringify(value);
+  if (typeof value === 'string') {
+    const redacted = redactText(value);
+    return /\s/.test(redacted) ? JSON.stringify(redacted) : redacted;
+  }
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    typeof inner === 'string' ? redactText(inner) : inner,
+  );
 }
 
 /** `warning: Kafka producer dropped after a failure (code=KAFKA_UNAVAILABLE, retriable=true)` */
@@ -25,7 +32,7 @@ export function humanLogLine(attributes: Record<string, unknown>): string {
   const details = Object.entries(attributes)
     .filter(([key, value]) => !SERVICE_KEYS.has(key) && value !== undefined)
     .map(([key, value]) => `${key}=${humanValue(value)}`);
-  return `${label}: ${String(attributes.message ?? '')}${details.length > 0 ? ` (${details.join(', ')})` : ''}`;
+  return `${label}: ${redactText(String(attributes.message ?? ''))}${details.length > 0 ? ` (${details.join(', ')})` : ''}`;
 }
 
 /** Powertools' logger, writing human lines to stderr while the format is `human`. */

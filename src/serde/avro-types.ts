@@ -3,6 +3,107 @@ import avro from 'avsc';
 import { PipelineError } from '../errors.ts';
 import { schemaText } from './schema-text.ts';
 
+/**
+ * Avro `long` values, exactly. avsc's own long type holds JavaScript numbers and refuses (or rounds) any
+ * long beyond ±(2^53 - 1), yet Kafka Connect's int64 (Cast to int64, unix micro- and nanoseconds,
+ * Long.MAX_VALUE saturation) reaches far beyond that. Every long that fits a double exactly stays a
+ * plain number, so timestamps, counters and existing JSON output are unchanged; only a long outside
+ * the safe range is a BigInt. Writers may pass either form for any long; readers get a number whenever
+ * the value is safe. A BigInt for every long would be simpler to state but would change every value
+ * every consumer sees (and JSON.stringify throws on BigInt). This is the one place avsc types are built
+ * with it, so the encoder, the decoder and the transform chain agree.
+ */
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+export type ExactLong = number | bigint;
+
+export function isExactLong(value: unknown): value is ExactLong {
+  if (typeof value === 'number') return Number.isSafeInteger(value);
+  return typeof value === 'bigint' && value >= INT64_MIN && value <= INT64_MAX;
+}
+
+/** The canonical form: a number when it is exact as a double, else a BigInt. */
+export function normalizeLong(value: bigint): ExactLong {
+  return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(value)
+    : value;
+}
+
+/** Reads a zig-zag varint; the 7-bytes-or-fewer case (|value| < 2^48) never leaves double arithmetic. */
+function decodeZigZag(bytes: Buffer): ExactLong {
+  if (bytes.length <= 7) {
+    let unsigned = 0;
+    let scale = 1;
+    for (const byte of bytes) {
+      unsigned += (byte & 0x7f) * scale;
+      scale *= 128;
+    }
+    return unsigned % 2 === 0 ? unsigned / 2 : -(unsigned + 1) / 2;
+  }
+  let unsigned = 0n;
+  let shift = 0n;
+  for (const byte of bytes) {
+    unsigned |= BigInt(byte & 0x7f) << shift;
+    shift += 7n;
+  }
+  return normalizeLong((unsigned >> 1n) ^ -(unsigned & 1n));
+}
+
+function encodeZigZag(value: ExactLong): Buffer {
+  const out: number[] = [];
+  if (typeof value === 'number' && Math.abs(value) < 2 ** 52) {
+    let unsigned = value >= 0 ? value * 2 : -value * 2 - 1;
+    while (unsigned >= 128) {
+      out.push((unsigned % 128) | 128);
+      unsigned = Math.floor(unsigned / 128);
+    }
+    out.push(unsigned);
+    return Buffer.from(out);
+  }
+  const big = BigInt(value);
+  let unsigned = big >= 0n ? big << 1n : (-big << 1n) - 1n;
+  while (unsigned >= 128n) {
+    out.push(Number(unsigned & 0x7fn) | 128);
+    unsigned >>= 7n;
+  }
+  out.push(Number(unsigned));
+  return Buffer.from(out);
+}
+
+function longFromJson(value: unknown): ExactLong {
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return normalizeLong(BigInt(value));
+  if (typeof value === 'bigint') return normalizeLong(value);
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+  throw new Error(`not an Avro long: ${typeof value}`);
+}
+
+export const EXACT_LONG_TYPE = avro.types.LongType.__with(
+  {
+    fromBuffer: decodeZigZag,
+    toBuffer: encodeZigZag,
+    fromJSON: longFromJson,
+    toJSON: (value: ExactLong) => (typeof value === 'bigint' ? value.toString() : value),
+    isValid: isExactLong,
+    compare: (a: ExactLong, b: ExactLong) => (a < b ? -1 : a > b ? 1 : 0),
+  },
+  true,
+);
+
+/**
+ * avsc options that build every long (plain, or under a logical type such as timestamp-millis, whose
+ * value is the long itself here) as an exact long. A fresh registry per schema keeps names apart.
+ */
+export function exactLongOptions(): Partial<avro.ForSchemaOptions> {
+  return {
+    registry: {},
+    typeHook: (schema) =>
+      schema === 'long' || (schema as { type?: unknown } | null)?.type === 'long'
+        ? EXACT_LONG_TYPE
+        : undefined,
+  };
+}
+
 /** An Avro schema as parsed JSON (the usual case) or as its JSON text. */
 export type AvroSchemaInput = object | string;
 
@@ -74,7 +175,7 @@ export class AvroTypeCache {
     let type: avro.Type;
     try {
       // avsc records named types in `opts.registry`; a fresh one per schema keeps schemas independent.
-      type = avro.Type.forSchema(parsed as avro.Schema, { ...this.options, registry: {} });
+      type = avro.Type.forSchema(parsed as avro.Schema, { ...this.options, ...exactLongOptions() });
     } catch (error) {
       throw new PipelineError(
         'serialize',
@@ -82,7 +183,9 @@ export class AvroTypeCache {
         `schema is not valid Avro: ${(error as Error).message}`,
       );
     }
-    const definition = schemaText(parsed as object);
+    // The text as given when it was text: a primitive schema parses to a bare string, which schemaText
+    // would read as JSON text again.
+    const definition = schemaText(typeof schema === 'string' ? schema : (parsed as object));
     const known = this.byText.get(definition);
     if (known) return known;
     const compiled: CompiledSchema = {

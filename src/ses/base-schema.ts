@@ -4,9 +4,14 @@ import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
 import { ConfigError } from '../errors.ts';
 
-export const BASE_SCHEMA_VERSIONS = ['v1', 'v2'] as const;
+export const BASE_SCHEMA_VERSIONS = ['v1', 'v2', 'v3'] as const;
 export type BaseSchemaVersion = (typeof BASE_SCHEMA_VERSIONS)[number];
-export const LATEST_BASE_SCHEMA_VERSION: BaseSchemaVersion = 'v2';
+export const LATEST_BASE_SCHEMA_VERSION: BaseSchemaVersion = 'v3';
+
+/** True when `version` has everything `since` added (versions only ever add optional fields). */
+export function schemaVersionAtLeast(version: BaseSchemaVersion, since: BaseSchemaVersion): boolean {
+  return BASE_SCHEMA_VERSIONS.indexOf(version) >= BASE_SCHEMA_VERSIONS.indexOf(since);
+}
 
 /**
  * From the sources the schemas sit two folders up; in the Lambda bundle (one lambda.mjs) they are

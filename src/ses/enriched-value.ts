@@ -4,7 +4,8 @@
  * absent optional values become null; open-set strings pass through untouched.
  */
 import type { EmailMetadata } from '../enrich/metadata.ts';
-import type { BaseSchemaVersion } from './base-schema.ts';
+import { PipelineError } from '../errors.ts';
+import { type BaseSchemaVersion, schemaVersionAtLeast } from './base-schema.ts';
 import type { SesEvent, SesMail } from './model.ts';
 import type { EnvelopeInfo, EnvelopeKind } from './parse.ts';
 
@@ -15,6 +16,12 @@ export interface RecordSource {
   /** ISO-8601, as SNS wrote it. */
   snsTimestamp?: string;
   sqsMessageId?: string;
+  eventBridgeId?: string;
+  eventBridgeDetailType?: string;
+  /** ISO-8601, as EventBridge wrote it. */
+  eventBridgeTime?: string;
+  eventBridgeReplayName?: string;
+  configurationSet?: string;
   processedAt: Date;
   producerVersion: string;
 }
@@ -179,7 +186,8 @@ function detailValues(event: SesEvent): Value {
 
 /**
  * The value of one Kafka record, valid for the base schema `schemaVersion` (default v1). v2 adds
- * `unknownFieldsJson`: the top-level SES fields the schema does not name, as JSON.
+ * `unknownFieldsJson`: the top-level SES fields the schema does not name, as JSON. v3 adds the
+ * EventBridge door's facts to `source`.
  */
 export function toEnrichedValue(
   event: SesEvent,
@@ -210,8 +218,32 @@ export function toEnrichedValue(
       producerVersion: source.producerVersion,
     },
   };
-  if ((options.schemaVersion ?? 'v1') !== 'v1') {
-    value.unknownFieldsJson = Object.keys(event.extra).length > 0 ? JSON.stringify(event.extra) : null;
+  const version = options.schemaVersion ?? 'v1';
+  if (schemaVersionAtLeast(version, 'v2')) {
+    value.unknownFieldsJson = Object.keys(event.extra).length > 0 ? unknownFieldsJson(event.extra) : null;
+  }
+  if (schemaVersionAtLeast(version, 'v3')) {
+    Object.assign(value.source as Value, {
+      eventBridgeId: orNull(source.eventBridgeId),
+      eventBridgeDetailType: orNull(source.eventBridgeDetailType),
+      eventBridgeTime: millisOrNull(source.eventBridgeTime),
+      eventBridgeReplayName: orNull(source.eventBridgeReplayName),
+      configurationSet: orNull(source.configurationSet),
+    });
   }
   return value;
+}
+
+/** The unknown fields as JSON; hostile nesting (deeper than JSON.stringify can recurse) fails this event alone. */
+function unknownFieldsJson(extra: Record<string, unknown>): string {
+  try {
+    return JSON.stringify(extra);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new PipelineError(
+      'to-record',
+      'SES_TOO_DEEP',
+      'unknownFieldsJson: the unknown fields nest too deeply to encode as JSON (SES never sends such input); the event is dead-lettered with its original payload',
+    );
+  }
 }

@@ -12,6 +12,14 @@ export {
 } from './base-schema.ts';
 export { type RecordSource, recordSource, toEnrichedValue } from './enriched-value.ts';
 export { eventIdFor, recipientsOf } from './event-id.ts';
+export {
+  EMAIL_DETAIL_TYPES,
+  EVENT_TYPE_BY_DETAIL_TYPE,
+  type EventBridgeInfo,
+  SERVICE_DETAIL_TYPES,
+  SES_EVENTBRIDGE_SOURCE,
+  type ServiceEvent,
+} from './eventbridge.ts';
 export type {
   SesBounce,
   SesClick,
@@ -32,10 +40,12 @@ export {
   type EnvelopeKind,
   type ParseOutcome,
   parseAnyInput,
+  parseEventBridgeEvent,
   parseJsonValue,
   parseLambdaEvent,
   parseSnsNotification,
   parseSnsRecord,
   parseSqsRecord,
+  SERVICE_EVENT_CODE,
 } from './parse.ts';
 export { parseSesMessage } from './ses-message.ts';

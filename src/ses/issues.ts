@@ -31,8 +31,12 @@ function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
  * One line per problem, naming the path and what is wrong, e.g. `mail.messageId: required string
  * missing`. Values are never echoed: they may be email addresses.
  */
-export function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
-  const path = formatPath(issue.path);
+export function describeIssue(
+  issue: z.core.$ZodIssue,
+  input: unknown,
+  prefix: ReadonlyArray<PropertyKey> = [],
+): string {
+  const path = formatPath([...prefix, ...issue.path]);
   switch (issue.code) {
     case 'invalid_type': {
       const actual = valueAt(input, issue.path);
@@ -46,8 +50,13 @@ export function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   }
 }
 
-export function describeIssues(issues: ReadonlyArray<z.core.$ZodIssue>, input: unknown): string {
-  const lines = issues.slice(0, MAX_ISSUES_IN_MESSAGE).map((issue) => describeIssue(issue, input));
+/** `prefix` is where `input` sits in what the sender sent, e.g. `detail` in an EventBridge event. */
+export function describeIssues(
+  issues: ReadonlyArray<z.core.$ZodIssue>,
+  input: unknown,
+  prefix: ReadonlyArray<PropertyKey> = [],
+): string {
+  const lines = issues.slice(0, MAX_ISSUES_IN_MESSAGE).map((issue) => describeIssue(issue, input, prefix));
   const more = issues.length - MAX_ISSUES_IN_MESSAGE;
   return more > 0 ? `${lines.join('; ')}; and ${more} more` : lines.join('; ');
 }

@@ -1,21 +1,43 @@
 /**
  * Every way an SES event reaches us, down to the canonical SesEvent: a Lambda SNS event, a Lambda SQS
- * event (body = SNS notification, or the SES JSON itself with raw message delivery), an SNS HTTP
- * notification body, a bare SES event, an array or NDJSON of any of those.
+ * event (body = SNS notification, the SES JSON itself with raw message delivery, or an EventBridge
+ * event), an EventBridge event (a rule invoking the function, or an archive replay), an SNS HTTP
+ * notification body, a bare SES event, an array or NDJSON of any of those. Wherever SES JSON is expected,
+ * an EventBridge event around it is accepted too (a rule can also target an SNS topic).
  *
  * Nothing here throws for bad input: each input record yields its own ParseOutcome, so one bad record
  * never costs the others.
  */
 import { describeError, PipelineError } from '../errors.ts';
 import { redactEmail } from '../observability/logger.ts';
+import {
+  type EventBridgeInfo,
+  isEventBridgeShape,
+  type ServiceEvent,
+  unwrapEventBridge,
+} from './eventbridge.ts';
 import { describeType } from './issues.ts';
 import type { SesEvent } from './model.ts';
 import { invalidSes, parseSesMessage } from './ses-message.ts';
 
-export type EnvelopeKind = 'sns-lambda' | 'sqs-sns' | 'sqs-raw' | 'sns-http' | 'bare';
+/**
+ * The door an event came through. `eventbridge`: an EventBridge rule invoking the function, or an
+ * EventBridge event read from a file; `sqs-eventbridge`: a rule delivering to an SQS queue.
+ */
+export type EnvelopeKind =
+  | 'sns-lambda'
+  | 'sqs-sns'
+  | 'sqs-raw'
+  | 'sns-http'
+  | 'bare'
+  | 'eventbridge'
+  | 'sqs-eventbridge';
+
+/** Code of the outcome for an SES service event (not about an email): filtered, never dead-lettered. */
+export const SERVICE_EVENT_CODE = 'SES_SERVICE_EVENT';
 
 /** Where the event came from; written into the record's `source` block. */
-export interface EnvelopeInfo {
+export interface EnvelopeInfo extends EventBridgeInfo {
   kind: EnvelopeKind;
   snsMessageId?: string;
   topicArn?: string;
@@ -36,7 +58,13 @@ interface OutcomeBase {
 
 export type ParseOutcome =
   | (OutcomeBase & { ok: true; event: SesEvent; envelope: EnvelopeInfo })
-  | (OutcomeBase & { ok: false; error: PipelineError; envelope: Partial<EnvelopeInfo> });
+  | (OutcomeBase & {
+      ok: false;
+      error: PipelineError;
+      envelope: Partial<EnvelopeInfo>;
+      /** Set when error.code is SERVICE_EVENT_CODE: the event, for a service-events topic. */
+      serviceEvent?: ServiceEvent;
+    });
 
 type Json = Record<string, unknown>;
 
@@ -112,9 +140,58 @@ function fromSesText(text: string, where: string, envelope: EnvelopeInfo, raw: s
 }
 
 function fromSesValue(value: unknown, envelope: EnvelopeInfo, raw: string): ParseOutcome {
+  if (isRecord(value) && isEventBridgeShape(value)) return fromEventBridge(value, envelope, raw);
   const result = parseSesMessage(value);
   if (result.ok) return { ok: true, event: result.event, envelope, raw };
   return failure(result.error, envelope, raw);
+}
+
+/** Where the EventBridge event was found decides the door: inside SNS, the SNS door stays the door. */
+const EVENTBRIDGE_KIND: Partial<Record<EnvelopeKind, EnvelopeKind>> = {
+  bare: 'eventbridge',
+  'sqs-raw': 'sqs-eventbridge',
+};
+
+/** An EventBridge event: `detail` becomes the canonical event; service events are set apart. */
+function fromEventBridge(event: Json, outer: EnvelopeInfo, raw: string): ParseOutcome {
+  const unwrapped = unwrapEventBridge(event);
+  const envelope: EnvelopeInfo = {
+    ...outer,
+    kind: EVENTBRIDGE_KIND[outer.kind] ?? outer.kind,
+    ...unwrapped.info,
+  };
+  switch (unwrapped.kind) {
+    case 'email': {
+      const result = parseSesMessage(unwrapped.detail, { at: 'detail' });
+      if (result.ok) return { ok: true, event: result.event, envelope, raw };
+      return failure(result.error, envelope, raw);
+    }
+    case 'service':
+      return {
+        ok: false,
+        error: invalidSes(unwrapped.reason, SERVICE_EVENT_CODE),
+        envelope,
+        raw,
+        serviceEvent: unwrapped.serviceEvent,
+      };
+    case 'invalid':
+      return failure(unwrapped.error, envelope, raw);
+  }
+}
+
+/**
+ * The event an EventBridge rule hands to a Lambda target (one per invocation), or one read from a file.
+ */
+export function parseEventBridgeEvent(event: unknown): ParseOutcome {
+  return withLazyRaw(event, () => {
+    if (!isRecord(event) || !isEventBridgeShape(event)) {
+      const problem = isRecord(event)
+        ? `${'detail-type' in event ? 'detail' : 'detail-type'}: required field missing (expected an EventBridge event: version, id, detail-type, source, detail)`
+        : `(root): expected an EventBridge event object, got ${describeType(event)}`;
+      return failure(invalidSes(problem, 'SES_UNRECOGNIZED_ENVELOPE'), { kind: 'eventbridge' }, LAZY_RAW);
+    }
+    return fromEventBridge(event, { kind: 'eventbridge' }, LAZY_RAW);
+  });
 }
 
 function isSnsNotificationShape(value: Json): boolean {
@@ -162,7 +239,9 @@ function fromSnsNotification(
 }
 
 function describeValue(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : describeType(value);
+  // Only a word is quoted back: a cut-off excerpt of anything else could hold part of an address.
+  if (typeof value !== 'string') return describeType(value);
+  return /^[A-Za-z]{1,40}$/.test(value) ? JSON.stringify(value) : 'a string';
 }
 
 /** One record of a Lambda SNS event (`Records[].Sns`). */
@@ -179,8 +258,8 @@ export function parseSnsRecord(record: unknown): ParseOutcome {
 }
 
 /**
- * One record of a Lambda SQS event. The body is an SNS notification (the default) or, with SNS raw
- * message delivery, the SES JSON itself.
+ * One record of a Lambda SQS event. The body is an SNS notification (the default), the SES JSON itself
+ * (SNS raw message delivery), or an EventBridge event (a rule whose target is the queue).
  */
 export function parseSqsRecord(record: unknown): ParseOutcome {
   return withLazyRaw(record, () => parseSqsRecordNow(record));
@@ -296,7 +375,10 @@ function internalFailure(error: unknown, raw: string): ParseOutcome {
   );
 }
 
-/** Any already-parsed JSON value: a Lambda event, an SNS/SQS record, an SNS notification, SES JSON, or an array of them. */
+/**
+ * Any already-parsed JSON value: a Lambda event, an SNS/SQS record, an SNS notification, an EventBridge
+ * event, SES JSON, or an array of them.
+ */
 export function parseJsonValue(value: unknown, raw: string = safeStringify(value)): ParseOutcome[] {
   try {
     if (Array.isArray(value)) {
@@ -320,11 +402,12 @@ export function parseJsonValue(value: unknown, raw: string = safeStringify(value
     if (isSqsRecord(value)) return [parseSqsRecord(value)];
     if (isSnsRecord(value)) return [parseSnsRecord(value)];
     if (isSnsNotificationShape(value)) return [parseSnsNotification(value)];
+    if (isEventBridgeShape(value)) return [fromEventBridge(value, { kind: 'eventbridge' }, raw)];
     if (isSesShape(value)) return [fromSesValue(value, { kind: 'bare' }, raw)];
     return [
       failure(
         invalidSes(
-          '(root): not an SES event or envelope: expected a Lambda SNS/SQS event (Records), an SNS notification (Type, Message) or an SES event (eventType or notificationType, and mail)',
+          '(root): not an SES event or envelope: expected a Lambda SNS/SQS event (Records), an SNS notification (Type, Message), an EventBridge event (detail-type, detail) or an SES event (eventType or notificationType, and mail)',
           'SES_UNRECOGNIZED_ENVELOPE',
         ),
         {},

@@ -31,11 +31,21 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-export function parseSesMessage(input: unknown): SesMessageResult {
+export interface SesMessageOptions {
+  /**
+   * Where the SES JSON sits in what was received, e.g. `detail` for an EventBridge event, so that error
+   * messages name the path the sender can find: `detail.mail.messageId`, not `mail.messageId`.
+   */
+  at?: string;
+}
+
+export function parseSesMessage(input: unknown, options: SesMessageOptions = {}): SesMessageResult {
+  const at = options.at;
+  const path = (field: string) => (at === undefined ? field : `${at}.${field}`);
   if (!isRecord(input)) {
     return {
       ok: false,
-      error: invalidSes(`(root): expected an SES event object, got ${describeType(input)}`),
+      error: invalidSes(`${at ?? '(root)'}: expected an SES event object, got ${describeType(input)}`),
     };
   }
   const notificationType = input.notificationType;
@@ -43,7 +53,7 @@ export function parseSesMessage(input: unknown): SesMessageResult {
     return {
       ok: false,
       error: invalidSes(
-        `notificationType: ${notificationType} is an SES control message about the topic, not an email event; it can be dropped`,
+        `${path('notificationType')}: ${notificationType} is an SES control message about the topic, not an email event; it can be dropped`,
         'SES_CONTROL_MESSAGE',
       ),
     };
@@ -52,11 +62,13 @@ export function parseSesMessage(input: unknown): SesMessageResult {
   const problems: string[] = [];
   if (input.eventType == null && input.notificationType == null) {
     problems.push(
-      'eventType: required string missing (event publishing sets eventType, identity notifications set notificationType)',
+      `${path('eventType')}: required string missing (event publishing sets eventType, identity notifications set notificationType)`,
     );
   }
   const parsed = sesMessageSchema.safeParse(input);
-  if (!parsed.success) problems.push(describeIssues(parsed.error.issues, input));
+  if (!parsed.success) {
+    problems.push(describeIssues(parsed.error.issues, input, at === undefined ? [] : [at]));
+  }
   if (!parsed.success || problems.length > 0) {
     return { ok: false, error: invalidSes(problems.join('; ')) };
   }
@@ -73,7 +85,7 @@ export function parseSesMessage(input: unknown): SesMessageResult {
     return {
       ok: false,
       error: invalidSes(
-        `${detailKey}: required object missing (${format === 'NOTIFICATION' ? 'notificationType' : 'eventType'} is ${eventType})`,
+        `${path(detailKey)}: required object missing (${format === 'NOTIFICATION' ? 'notificationType' : 'eventType'} is ${eventType})`,
       ),
     };
   }

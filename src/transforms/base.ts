@@ -5,10 +5,14 @@
 import { ConfigError } from '../errors.ts';
 import type { KafkaRecord } from '../record.ts';
 import { CHAIN_TRANSFORM_KEYS, type ConfigDef, type ParsedConfig, parseConfig } from './config-def.ts';
-import type { AvroSchema } from './schema.ts';
+import { type AvroRecordSchema, type AvroSchema, asRecord } from './schema.ts';
 import type { RecordSchemas, Transform, TransformSetup } from './types.ts';
 
 export type Side = 'key' | 'value';
+
+/** The wording every "Connect would fail each record" refusal ends with. */
+export const FAILS_EVERY_RECORD =
+  ' (Kafka Connect accepts this and then fails each record it applies to, so it is refused at start-up)';
 
 export abstract class ConfiguredTransform<D extends ConfigDef> implements Transform {
   protected config!: ParsedConfig<D>;
@@ -34,6 +38,14 @@ export abstract class ConfiguredTransform<D extends ConfigDef> implements Transf
     return new ConfigError(`${this.prefix}${key}`, message);
   }
 
+  /**
+   * A config the schema shows cannot work: Connect accepts it and then fails each record it applies to, so
+   * we refuse it at start-up instead (a deliberate difference, listed in the README).
+   */
+  protected failsEveryRecord(key: string, message: string): ConfigError {
+    return this.configError(key, `${message}${FAILS_EVERY_RECORD}`);
+  }
+
   abstract outputSchema(input: RecordSchemas): RecordSchemas;
   abstract apply(record: KafkaRecord): KafkaRecord | null;
 }
@@ -56,7 +68,8 @@ export abstract class SideTransform<D extends ConfigDef> extends ConfiguredTrans
   apply(record: KafkaRecord): KafkaRecord {
     const value = this.side === 'key' ? record.key : record.value;
     const mapped = this.mapValue(value, record);
-    if (mapped === value) return record;
+    // Object.is: a cast of -0.0 to an integer gives 0, which === would take for no change.
+    if (Object.is(mapped, value)) return record;
     return this.side === 'key' ? { ...record, key: mapped } : { ...record, value: mapped };
   }
 
@@ -66,5 +79,17 @@ export abstract class SideTransform<D extends ConfigDef> extends ConfiguredTrans
       throw this.configError('type', 'this $Key transform needs a key schema, but the chain was given none');
     }
     return schema;
+  }
+
+  /** The side's schema as a record, or a start-up refusal naming the transform (Connect's requireStruct). */
+  protected requireRecord(schema: AvroSchema, transform: string): AvroRecordSchema {
+    const record = asRecord(schema);
+    if (!record) {
+      throw this.failsEveryRecord(
+        'type',
+        `${transform} needs a record ${this.side} schema, got ${JSON.stringify(schema)}`,
+      );
+    }
+    return record;
   }
 }

@@ -8,7 +8,9 @@ import avro from 'avsc';
 import { ConfigError, describeError, PipelineError } from '../errors.ts';
 import { logger, redactEmail } from '../observability/logger.ts';
 import type { KafkaHeader, KafkaRecord } from '../record.ts';
+import { exactLongOptions } from '../serde/avro-types.ts';
 import { defineConfig, nonEmptyString, oneOf, parseConfig } from './config-def.ts';
+import { javaTrim } from './java/numbers.ts';
 import { resolvePredicate, resolveTransform } from './registry.ts';
 import { type AvroSchema, expandSchema, finalizeSchema } from './schema.ts';
 import type { Predicate, RecordSchemas, Transform } from './types.ts';
@@ -185,7 +187,7 @@ export class TransformChain {
         throw new ConfigError(`${prefix}type`, 'missing required key (the transform class or short name)');
       const resolved = resolveTransform(raw.type.trim(), `${prefix}type`);
       const predicateAlias = raw.predicate?.trim() || undefined;
-      const negateRaw = raw.negate?.trim().toLowerCase();
+      const negateRaw = raw.negate === undefined ? undefined : javaTrim(raw.negate).toLowerCase();
       if (negateRaw !== undefined && negateRaw !== 'true' && negateRaw !== 'false') {
         throw new ConfigError(`${prefix}negate`, `expected true or false, got "${raw.negate}"`);
       }
@@ -213,7 +215,8 @@ export class TransformChain {
         className: resolved.className,
         transform,
         predicate,
-        negate: negateRaw === 'true',
+        // As Connect's worker: validated trimmed, then read with Boolean.parseBoolean on the raw text.
+        negate: raw.negate?.toLowerCase() === 'true',
       });
     }
 
@@ -330,9 +333,23 @@ export class TransformChain {
   }
 }
 
+/** The avsc type each checked output schema compiled to, for callers that validate values against it. */
+const compiledOutputTypes = new WeakMap<object, avro.Type>();
+
+/** The avsc type (exact longs) of one of this module's output schemas, compiled at most once. */
+export function compiledOutputType(schema: AvroSchema): avro.Type {
+  if (typeof schema === 'object' && schema !== null) {
+    const known = compiledOutputTypes.get(schema);
+    if (known) return known;
+  }
+  const type = avro.Type.forSchema(schema as avro.Schema, exactLongOptions());
+  if (typeof schema === 'object' && schema !== null) compiledOutputTypes.set(schema, type);
+  return type;
+}
+
 function checkAvro(schema: AvroSchema, side: string): AvroSchema {
   try {
-    avro.Type.forSchema(schema as avro.Schema);
+    compiledOutputType(schema);
   } catch (error) {
     throw new ConfigError(
       'transforms',

@@ -4,6 +4,8 @@
  * properties file can be found at once. Values are trimmed like Connect's ConfigDef does.
  */
 import { ConfigError } from '../errors.ts';
+import { javaParseInteger, javaTrim } from './java/numbers.ts';
+import { compileJavaPattern, type JavaPattern, UnsupportedJavaRegexError } from './java/regex.ts';
 
 export type ConfigType = 'string' | 'int' | 'boolean' | 'list' | 'password';
 
@@ -89,17 +91,20 @@ export function parseConfig<D extends ConfigDef>(
   return out as ParsedConfig<D>;
 }
 
+/** Java's whitespace for ConfigDef's list split (\s in java.util.regex: ASCII only). */
+const LIST_SEPARATOR = /[ \t\n\v\f\r]*,[ \t\n\v\f\r]*/;
+
+/** ConfigDef.parseType: Java's trim, Integer.parseInt, case-insensitive booleans, lists split on commas. */
 function parseValue(type: ConfigType, raw: string, fullKey: string): unknown {
-  const trimmed = raw.trim();
+  const trimmed = javaTrim(raw);
   switch (type) {
     case 'string':
     case 'password':
       return trimmed;
     case 'int': {
-      if (!/^[+-]?\d+$/.test(trimmed) || Math.abs(Number(trimmed)) > 2 ** 31) {
-        throw new ConfigError(fullKey, `expected a 32-bit integer, got "${trimmed}"`);
-      }
-      return Number(trimmed);
+      const parsed = javaParseInteger(trimmed, 32);
+      if (parsed === null) throw new ConfigError(fullKey, `expected a 32-bit integer, got "${trimmed}"`);
+      return Number(parsed);
     }
     case 'boolean': {
       const lower = trimmed.toLowerCase();
@@ -108,8 +113,17 @@ function parseValue(type: ConfigType, raw: string, fullKey: string): unknown {
       throw new ConfigError(fullKey, `expected true or false, got "${trimmed}"`);
     }
     case 'list':
-      return trimmed === '' ? [] : trimmed.split(',').map((item) => item.trim());
+      // Empty items stay, as in Connect ("a,,b" is three items); each transform then checks them.
+      return trimmed === '' ? [] : trimmed.split(LIST_SEPARATOR);
   }
+}
+
+/** Java's String.split(separator): trailing empty strings are dropped ("x:".split(":") is ["x"]). */
+export function javaSplit(text: string, separator: string): string[] {
+  if (text === '') return [''];
+  const parts = text.split(separator);
+  while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  return parts;
 }
 
 // Validators mirroring Connect's, with messages that say what is allowed.
@@ -131,38 +145,29 @@ export const nonEmptyString: Validator<string> = (value) => {
 };
 
 export const nonEmptyList: Validator<string[]> = (value) => {
-  if (value.length === 0 || value.some((item) => item === '')) {
-    throw new Error('must be a non-empty, comma-separated list without empty items');
-  }
+  if (value.length === 0) throw new Error('must be a non-empty, comma-separated list');
 };
 
+/** ReplaceField's renames: each entry splits on ":" into exactly two parts, as Java's split does. */
 export const colonPairs: Validator<string[]> = (value) => {
   for (const item of value) {
-    if (!/^[^:]+:[^:]+$/.test(item)) {
+    if (javaSplit(item, ':').length !== 2) {
       throw new Error(`invalid entry "${item}"; expected colon-delimited pairs, e.g. foo:bar,abc:xyz`);
     }
   }
 };
 
-export function validRegex(value: string): void {
-  compileJavaRegex(value);
-}
-
 /**
- * Java and JavaScript regexes agree on the common syntax; the Java-only constructs are rejected here
- * rather than silently meaning something else.
+ * A Java regular expression (java.util.regex syntax), translated exactly or refused naming the construct
+ * we cannot reproduce (see java/regex.ts). The message says which it is.
  */
-export function compileJavaRegex(pattern: string, flags = ''): RegExp {
-  if (/\(\?>|[*+?}]\+|\\[AzZGQE]|\(\?[a-zA-Z]+[:)]/.test(pattern)) {
-    throw new Error(
-      `invalid regular expression "${pattern}": possessive quantifiers, atomic groups, inline flags and \\A \\z \\Z \\G \\Q..\\E are Java-only; rewrite without them`,
-    );
-  }
+export function compileJavaRegex(pattern: string): JavaPattern {
   try {
-    return new RegExp(`^(?:${pattern})$`, flags);
+    return compileJavaPattern(pattern);
   } catch (error) {
-    const reason =
-      error instanceof Error ? error.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '') : '';
+    const reason = (error as Error).message;
+    if (error instanceof UnsupportedJavaRegexError)
+      throw new Error(`regular expression "${pattern}": ${reason}`);
     throw new Error(`invalid regular expression "${pattern}": ${reason}`);
   }
 }

@@ -1,7 +1,11 @@
 /**
  * Records as plain JSON for the CLI and files: unions unwrapped, bytes as base64 strings, timestamps
  * as epoch millis. Conversion follows the schema, so only real bytes fields are decoded.
+ * A long beyond ±(2^53 - 1) (a BigInt here, see src/serde/avro-types.ts) is written as a string of
+ * digits, since a JSON number that large would be rounded by most readers (JSON.parse included); such
+ * a string is read back into a long field exactly.
  */
+import { normalizeLong } from '../serde/avro-types.ts';
 import {
   type AvroSchema,
   arrayItems,
@@ -19,6 +23,11 @@ function convert(schema: AvroSchema, value: unknown, direction: Direction): unkn
   const { base } = unwrapOptional(schema);
   const type = connectTypeOf(base);
   switch (type) {
+    case 'int64':
+    case 'timestamp':
+      if (direction === 'in')
+        return typeof value === 'string' && /^-?\d+$/.test(value) ? normalizeLong(BigInt(value)) : value;
+      return typeof value === 'bigint' ? value.toString() : value;
     case 'bytes':
       if (direction === 'in') return typeof value === 'string' ? Buffer.from(value, 'base64') : value;
       return Buffer.isBuffer(value) ? value.toString('base64') : value;

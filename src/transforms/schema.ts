@@ -288,11 +288,15 @@ export function copyRecordBasics(source: AvroRecordSchema, fields: AvroField[]):
   return { ...source, fields };
 }
 
-/** A field as Connect would add it: optional fields default to null so BACKWARD evolution holds. */
-export function newField(name: string, schema: AvroSchema): AvroField {
+/**
+ * A field as Connect would add it: optional fields default to null so BACKWARD evolution holds.
+ * `attributes` (doc, custom attributes) are kept; any default in them is not.
+ */
+export function newField(name: string, schema: AvroSchema, attributes: Partial<AvroField> = {}): AvroField {
+  const { default: _dropped, ...kept } = attributes;
   return isOptional(schema) && Array.isArray(schema) && schema[0] === 'null'
-    ? { name, type: schema, default: null }
-    : { name, type: schema };
+    ? { ...kept, name, type: schema, default: null }
+    : { ...kept, name, type: schema };
 }
 
 /** Copies a field under a (maybe new) name and schema, keeping its default only where it still fits. */
@@ -311,9 +315,45 @@ export function isValidAvroName(name: string): boolean {
   return AVRO_NAME.test(name);
 }
 
+/**
+ * A field's Avro JSON default as an in-memory value of its type (the union's first branch): bytes
+ * defaults are ISO-8859-1 strings in Avro JSON and become Buffers; records and collections convert
+ * element by element.
+ */
+export function avroDefaultValue(schema: AvroSchema, json: unknown): unknown {
+  if (json === null || json === undefined) return null;
+  const branch = Array.isArray(schema) ? (schema[0] as AvroSchema) : schema;
+  switch (connectTypeOf(branch)) {
+    case 'bytes':
+      return typeof json === 'string' ? Buffer.from(json, 'latin1') : json;
+    case 'struct': {
+      const record = asRecord(branch);
+      if (!record || typeof json !== 'object') return json;
+      const source = json as Record<string, unknown>;
+      return Object.fromEntries(
+        record.fields.map((field) => [
+          field.name,
+          avroDefaultValue(field.type, field.name in source ? source[field.name] : field.default),
+        ]),
+      );
+    }
+    case 'array':
+      return Array.isArray(json) ? json.map((item) => avroDefaultValue(arrayItems(branch), item)) : json;
+    case 'map':
+      return Object.fromEntries(
+        Object.entries(json as Record<string, unknown>).map(([key, value]) => [
+          key,
+          avroDefaultValue(mapValues(branch), value),
+        ]),
+      );
+    default:
+      return json;
+  }
+}
+
 /** Default value of a field as Connect's `Struct.get` would substitute it for a null. */
 export function fieldDefault(field: AvroField): unknown {
-  return field.default === undefined ? null : field.default;
+  return field.default === undefined ? null : avroDefaultValue(field.type, field.default);
 }
 
 /** Element schema of an (optional) array schema. */

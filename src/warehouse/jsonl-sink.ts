@@ -7,9 +7,10 @@ import { createReadStream } from 'node:fs';
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { TopicPartitionOffset } from '../kafka/consumer-port.ts';
 import { WarehouseError } from './errors.ts';
-import type { DecodeErrorRow, SinkBatch } from './model.ts';
-import type { Sink } from './sink.ts';
+import { type DecodeErrorRow, decodeErrorsOf, eventsOf, type SinkBatch } from './model.ts';
+import { batchEnds, type Sink, UNBUFFERED } from './sink.ts';
 
 export function decodeErrorsPathFor(file: string): string {
   return file.endsWith('.jsonl')
@@ -46,6 +47,8 @@ async function existingKeys(
 
 export class JsonlSink implements Sink {
   readonly description: string;
+  readonly flush = UNBUFFERED.flush;
+  readonly retain = UNBUFFERED.retain;
 
   private constructor(
     private readonly events: FileHandle,
@@ -78,28 +81,28 @@ export class JsonlSink implements Sink {
     }
   }
 
-  async write(batch: SinkBatch): Promise<void> {
+  async write(batch: SinkBatch): Promise<readonly TopicPartitionOffset[]> {
     const eventLines: string[] = [];
-    const newEvents: string[] = [];
-    for (const { event, recipients } of batch.events) {
+    const newEvents = new Set<string>();
+    for (const { event, recipients } of eventsOf(batch)) {
       const id = String(event.event_id);
-      if (this.seenEvents.has(id) || newEvents.includes(id)) continue;
-      newEvents.push(id);
+      if (this.seenEvents.has(id) || newEvents.has(id)) continue;
+      newEvents.add(id);
       const { raw_value, ...columns } = event;
       eventLines.push(
         JSON.stringify({
           ...columns,
           recipients: recipients.map(({ event_id: _id, ...recipient }) => recipient),
-          raw_value: raw_value === null ? null : (JSON.parse(String(raw_value)) as unknown),
+          raw_value,
         }),
       );
     }
     const errorLines: string[] = [];
-    const newErrors: string[] = [];
-    for (const row of batch.decodeErrors) {
+    const newErrors = new Set<string>();
+    for (const row of decodeErrorsOf(batch)) {
       const key = errorKey(row);
-      if (this.seenErrors.has(key) || newErrors.includes(key)) continue;
-      newErrors.push(key);
+      if (this.seenErrors.has(key) || newErrors.has(key)) continue;
+      newErrors.add(key);
       errorLines.push(JSON.stringify(row));
     }
     try {
@@ -112,6 +115,7 @@ export class JsonlSink implements Sink {
     }
     for (const id of newEvents) this.seenEvents.add(id);
     for (const key of newErrors) this.seenErrors.add(key);
+    return batchEnds(batch);
   }
 
   async close(): Promise<void> {

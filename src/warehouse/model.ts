@@ -4,8 +4,21 @@
  * two databases cannot drift apart column by column.
  */
 
-/** Portable column types; each dialect maps them to its own SQL types. */
-export type ColumnType = 'text' | 'integer' | 'bigint' | 'timestamp' | 'date' | 'json';
+/**
+ * Portable column types; each dialect maps them to its own SQL types. `json` is queried and indexed
+ * (PostgreSQL jsonb); `document` is a whole JSON document kept as written (PostgreSQL json: validated and
+ * stored as text, which loads about twice as fast as jsonb for the large raw_value).
+ */
+export type ColumnType =
+  | 'text'
+  | 'integer'
+  | 'bigint'
+  | 'double'
+  | 'boolean'
+  | 'timestamp'
+  | 'date'
+  | 'json'
+  | 'document';
 
 export const EVENTS_TABLE = 'ses_events';
 export const RECIPIENTS_TABLE = 'ses_recipients';
@@ -52,7 +65,9 @@ export const EVENT_COLUMNS = {
   wire_format: 'text',
   schema_id: 'text',
   ingested_at: 'timestamp',
-  raw_value: 'json',
+  /** Top-level SES fields the schema does not name yet (the schema's unknownFieldsJson, parsed). */
+  unknown_fields: 'json',
+  raw_value: 'document',
 } as const satisfies Record<string, ColumnType>;
 
 export const RECIPIENT_COLUMNS = {
@@ -84,10 +99,15 @@ export type EventColumn = keyof typeof EVENT_COLUMNS;
 export type RecipientColumn = keyof typeof RECIPIENT_COLUMNS;
 export type DecodeErrorColumn = keyof typeof DECODE_ERROR_COLUMNS;
 
-/** Cell values as sinks bind them: timestamps as ISO-8601 text, dates as YYYY-MM-DD, JSON as text. */
-export type Cell = string | number | null;
+/**
+ * Cell values as sinks receive them: timestamps as ISO-8601 text, dates as YYYY-MM-DD, and a JSON
+ * column's value as the JSON value itself (object, array, string...), not as text: each sink serialises
+ * it once, in its own batch format, instead of every row carrying JSON text that is escaped again.
+ */
+export type Cell = string | number | boolean | null | object;
 
-export type EventRow = Record<EventColumn, Cell>;
+/** The fixed columns, plus any columns schema evolution added (see evolution.ts). */
+export type EventRow = Record<EventColumn, Cell> & Record<string, Cell>;
 export type RecipientRow = Record<RecipientColumn, Cell>;
 export type DecodeErrorRow = Record<DecodeErrorColumn, Cell>;
 
@@ -127,10 +147,53 @@ export interface WarehouseEvent {
   recipients: RecipientRow[];
 }
 
-/** What one sink write carries; written all or nothing, before the offsets are committed. */
+/**
+ * A column for a top-level field that a newer writer schema added and the fixed model does not map
+ * (see evolution.ts): sinks add it to their tables and files when it first appears.
+ */
+export interface ExtraColumn {
+  /** The Avro field name. */
+  field: string;
+  /** The column name: the field name in snake_case. */
+  name: string;
+  type: ColumnType;
+}
+
+/** One Kafka record after decoding: it became an event, or a decode-error row. */
+export type SliceRecord = { offset: string; valueBytes: number } & (
+  | { event: WarehouseEvent; decodeError?: undefined }
+  | { decodeError: DecodeErrorRow; event?: undefined }
+);
+
+/** Consecutive records of one partition, in offset order. */
+export interface PartitionSlice {
+  topic: string;
+  partition: number;
+  records: SliceRecord[];
+}
+
+/**
+ * What one sink write carries. A sink makes it durable (or buffers it, for files that roll) before the
+ * consumer commits the offsets the sink reports back.
+ */
 export interface SinkBatch {
-  events: WarehouseEvent[];
-  decodeErrors: DecodeErrorRow[];
+  slices: PartitionSlice[];
+  /** Every extra column a row of this batch fills. */
+  extraColumns: readonly ExtraColumn[];
+}
+
+export function eventsOf(batch: SinkBatch): WarehouseEvent[] {
+  const events: WarehouseEvent[] = [];
+  for (const slice of batch.slices)
+    for (const record of slice.records) if (record.event) events.push(record.event);
+  return events;
+}
+
+export function decodeErrorsOf(batch: SinkBatch): DecodeErrorRow[] {
+  const errors: DecodeErrorRow[] = [];
+  for (const slice of batch.slices)
+    for (const record of slice.records) if (record.decodeError) errors.push(record.decodeError);
+  return errors;
 }
 
 export function columnNames<C extends string>(table: TableModel<C>): C[] {

@@ -4,7 +4,8 @@
  * a missing or mistyped field becomes NULL instead of failing the record. Only `eventId` is required,
  * because rows are upserted on it.
  */
-import type { DecodeErrorRow, EventRow, RecipientRow, WarehouseEvent } from './model.ts';
+import { jsonSafe, type SchemaExtras } from './evolution.ts';
+import type { Cell, DecodeErrorRow, EventRow, RecipientRow, WarehouseEvent } from './model.ts';
 
 /** Where a record came from on Kafka and how it was framed. */
 export interface RecordOrigin {
@@ -23,6 +24,13 @@ export interface RowMappingOptions {
   campaignKeys?: readonly string[];
   /** Clock for ingested_at; injectable for tests. */
   now?: () => Date;
+  /** ingested_at for every row of a batch, so the clock is read once per batch rather than per row. */
+  ingestedAt?: string;
+  /**
+   * What the schema of the value brings (evolution.ts): extra columns to fill, and whether it holds
+   * bytes that need converting before JSON. Without it, values are converted defensively.
+   */
+  schema?: SchemaExtras;
 }
 
 export const DEFAULT_CAMPAIGN_KEYS = ['campaign', 'campaignId', 'campaign_id', 'campaignName'] as const;
@@ -37,23 +45,44 @@ function isObject(value: unknown): value is Obj {
 
 /**
  * The value at `path`, nested (`mail.messageId`) or flattened by a Flatten transform (`mail_messageId`,
- * `mail.messageId` as one name).
+ * `mail.messageId` as one name). The flattened names are tried only when the top-level field is absent:
+ * Flatten replaces the record, so a present (even null) `bounce` means nothing under it was flattened.
  */
 export function lookup(value: unknown, ...path: string[]): unknown {
-  let current: unknown = value;
-  for (const key of path) {
-    if (!isObject(current) || !(key in current)) {
-      current = undefined;
-      break;
+  if (!isObject(value)) return undefined;
+  const head = path[0] as string;
+  if (head in value || path.length < 2) {
+    let current: unknown = value[head];
+    for (let index = 1; index < path.length; index += 1) {
+      if (!isObject(current)) return undefined;
+      current = current[path[index] as string];
     }
-    current = current[key];
+    return current;
   }
-  if (current !== undefined || path.length < 2 || !isObject(value)) return current;
   for (const delimiter of ['_', '.']) {
     const flat = path.join(delimiter);
     if (flat in value) return value[flat];
   }
   return undefined;
+}
+
+/**
+ * `lookup` for the one- and two-level paths the mapping reads per record, without the rest-parameter
+ * array: the mapping reads about forty fields per event, so this is on the consumer's hot path.
+ */
+function at(value: Obj, key: string, inner?: string): unknown {
+  // A plain property read (avsc's records have fixed shapes): `in` walks the prototype chain and showed
+  // in the profile. Decoded Avro never holds undefined, so undefined means the field is absent.
+  const found = value[key];
+  if (found !== undefined) {
+    if (inner === undefined) return found;
+    return isObject(found) ? found[inner] : undefined;
+  }
+  if (inner === undefined) return undefined;
+  const underscored = `${key}_${inner}`;
+  if (underscored in value) return value[underscored];
+  const dotted = `${key}.${inner}`;
+  return dotted in value ? value[dotted] : undefined;
 }
 
 function text(value: unknown): string | null {
@@ -70,11 +99,52 @@ function integer(value: unknown): number | null {
   return null;
 }
 
+const DAY_MS = 86_400_000;
+
+function pad(value: number, width: number): string {
+  return String(value).padStart(width, '0');
+}
+
+/**
+ * The same text as `new Date(millis).toISOString()` for years 0000-9999, computed with integer
+ * arithmetic (days to civil date, as in Howard Hinnant's date algorithms): the profile of the consumer
+ * showed Date construction and formatting as its single largest cost, three timestamps per event.
+ */
+export function isoFromMillis(millis: number): string {
+  const days = Math.floor(millis / DAY_MS);
+  const msOfDay = millis - days * DAY_MS;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra -
+      Math.floor(dayOfEra / 1460) +
+      Math.floor(dayOfEra / 36_524) -
+      Math.floor(dayOfEra / 146_096)) /
+      365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
+  const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  if (year < 0 || year > 9999) return new Date(millis).toISOString();
+  const hours = Math.floor(msOfDay / 3_600_000);
+  const minutes = Math.floor((msOfDay % 3_600_000) / 60_000);
+  const seconds = Math.floor((msOfDay % 60_000) / 1000);
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hours, 2)}:${pad(minutes, 2)}:${pad(seconds, 2)}.${pad(msOfDay % 1000, 3)}Z`;
+}
+
+/** The largest time a Date holds (±100,000,000 days around 1970). */
+const MAX_DATE_MS = 8.64e15;
+
 /** Epoch millis (the base schema), a Date, or text a TimestampConverter produced -> ISO-8601 UTC. */
 export function toIsoTimestamp(value: unknown): string | null {
+  if (typeof value === 'number') {
+    return Number.isFinite(value) && Math.abs(value) <= MAX_DATE_MS ? isoFromMillis(Math.trunc(value)) : null;
+  }
   let millis: number | undefined;
   if (value instanceof Date) millis = value.getTime();
-  else if (typeof value === 'number') millis = value;
   else if (typeof value === 'bigint') millis = Number(value);
   else if (typeof value === 'string') {
     const trimmed = value.trim();
@@ -87,17 +157,12 @@ export function toIsoTimestamp(value: unknown): string | null {
 
 /** JSON text that survives Avro's bytes (Buffer) and long-as-bigint values. */
 export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) => {
-    if (typeof item === 'bigint') return item.toString();
-    if (isObject(item) && (item as { type?: unknown }).type === 'Buffer' && Array.isArray(item.data)) {
-      return Buffer.from(item.data as number[]).toString('base64');
-    }
-    return item;
-  });
+  return JSON.stringify(jsonSafe(value));
 }
 
-function jsonOrNull(value: unknown): string | null {
-  return value === undefined || value === null ? null : toJson(value);
+function jsonOrNull(value: unknown, convert: boolean): Cell {
+  if (value === undefined || value === null) return null;
+  return (convert ? jsonSafe(value) : value) as Cell;
 }
 
 function domainOf(address: string | null): string | null {
@@ -111,10 +176,10 @@ function domainOf(address: string | null): string | null {
     .toLowerCase();
 }
 
-function subjectOf(value: unknown): string | null {
+function subjectOf(value: Obj): string | null {
   const common = text(lookup(value, 'mail', 'commonHeaders', 'subject'));
   if (common !== null) return common;
-  const headers = lookup(value, 'mail', 'headers');
+  const headers = at(value, 'mail', 'headers');
   if (!Array.isArray(headers)) return null;
   const header = headers.find(
     (item) => isObject(item) && typeof item.name === 'string' && item.name.toLowerCase() === 'subject',
@@ -122,19 +187,35 @@ function subjectOf(value: unknown): string | null {
   return header ? text(header.value) : null;
 }
 
-function campaignOf(value: unknown, keys: readonly string[]): string | null {
-  const sources = [lookup(value, 'metadata', 'attributes'), lookup(value, 'mail', 'tags')];
+function campaignOf(value: Obj, lowerKeys: readonly string[]): string | null {
+  const sources = [at(value, 'metadata', 'attributes'), at(value, 'mail', 'tags')];
   for (const source of sources) {
     if (!isObject(source)) continue;
-    const byLowerName = new Map(Object.entries(source).map(([name, item]) => [name.toLowerCase(), item]));
-    for (const key of keys) {
-      const found = byLowerName.get(key.toLowerCase());
-      const candidate = Array.isArray(found) ? found[0] : found;
-      const campaign = text(candidate);
-      if (campaign !== null && campaign !== '') return campaign;
+    let best: string | null = null;
+    let bestRank = lowerKeys.length;
+    for (const name of Object.keys(source)) {
+      const rank = lowerKeys.indexOf(name.toLowerCase());
+      if (rank < 0 || rank >= bestRank) continue;
+      const found = source[name];
+      const campaign = text(Array.isArray(found) ? found[0] : found);
+      if (campaign !== null && campaign !== '') {
+        best = campaign;
+        bestRank = rank;
+      }
     }
+    if (best !== null) return best;
   }
   return null;
+}
+
+const lowerKeysCache = new WeakMap<readonly string[], readonly string[]>();
+function lowerCased(keys: readonly string[]): readonly string[] {
+  let lower = lowerKeysCache.get(keys);
+  if (lower === undefined) {
+    lower = keys.map((key) => key.toLowerCase());
+    lowerKeysCache.set(keys, lower);
+  }
+  return lower;
 }
 
 function strings(value: unknown): string[] {
@@ -163,23 +244,23 @@ function detailed(list: unknown): RecipientDetail[] {
   return out;
 }
 
-function recipientsOf(value: unknown, eventId: string, eventType: string | null): RecipientRow[] {
-  const destination = strings(lookup(value, 'mail', 'destination')).map((address) => ({ address }));
+function recipientsOf(value: Obj, eventId: string, eventType: string | null): RecipientRow[] {
+  const destination = strings(at(value, 'mail', 'destination')).map((address) => ({ address }));
   let role: string | undefined;
   let list: RecipientDetail[] = [];
   let source = 'detail';
-  if (isObject(lookup(value, 'bounce'))) {
+  if (isObject(at(value, 'bounce'))) {
     role = 'bounced';
-    list = detailed(lookup(value, 'bounce', 'bouncedRecipients'));
-  } else if (isObject(lookup(value, 'complaint'))) {
+    list = detailed(at(value, 'bounce', 'bouncedRecipients'));
+  } else if (isObject(at(value, 'complaint'))) {
     role = 'complained';
-    list = detailed(lookup(value, 'complaint', 'complainedRecipients'));
-  } else if (isObject(lookup(value, 'deliveryDelay'))) {
+    list = detailed(at(value, 'complaint', 'complainedRecipients'));
+  } else if (isObject(at(value, 'deliveryDelay'))) {
     role = 'delayed';
-    list = detailed(lookup(value, 'deliveryDelay', 'delayedRecipients'));
-  } else if (isObject(lookup(value, 'delivery')) || eventType === 'Delivery') {
+    list = detailed(at(value, 'deliveryDelay', 'delayedRecipients'));
+  } else if (isObject(at(value, 'delivery')) || eventType === 'Delivery') {
     role = 'delivered';
-    list = detailed(lookup(value, 'delivery', 'recipients'));
+    list = detailed(at(value, 'delivery', 'recipients'));
     if (list.length === 0) {
       list = destination;
       source = 'destination';
@@ -206,6 +287,18 @@ function recipientsOf(value: unknown, eventId: string, eventType: string | null)
   return [...rows.values()];
 }
 
+/** The producer keeps SES fields its schema does not name as one JSON object in text; parsed here. */
+function unknownFields(value: unknown): Cell {
+  if (typeof value !== 'string' || value === '') return null;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return parsed === null ? null : (parsed as Cell);
+  } catch {
+    // Not JSON after all: kept as a JSON string rather than lost.
+    return value;
+  }
+}
+
 function utcDay(iso: string | null): string | null {
   return iso === null ? null : iso.slice(0, 10);
 }
@@ -219,7 +312,7 @@ export function toWarehouseEvent(
   if (!isObject(value)) {
     return { ok: false, code: 'WAREHOUSE_NOT_A_RECORD', message: 'decoded value is not an Avro record' };
   }
-  const eventId = text(lookup(value, 'eventId'));
+  const eventId = text(at(value, 'eventId'));
   if (eventId === null || eventId === '') {
     return {
       ok: false,
@@ -228,58 +321,62 @@ export function toWarehouseEvent(
         'decoded record has no eventId field, so it cannot be upserted; keep eventId in the transform chain (ReplaceField exclude/include)',
     };
   }
-  const eventType = text(lookup(value, 'eventType'));
-  const eventTime = toIsoTimestamp(lookup(value, 'eventTime'));
-  const sourceAddress = text(lookup(value, 'mail', 'sourceAddress')) ?? text(lookup(value, 'mail', 'source'));
-  const destination = lookup(value, 'mail', 'destination');
-  const mailTimestamp = toIsoTimestamp(lookup(value, 'mail', 'timestamp'));
+  // Without the schema, the value may hold Buffers (Avro bytes) that JSON would render as byte arrays.
+  const convert = options.schema?.hasBinary ?? true;
+  const eventType = text(at(value, 'eventType'));
+  const eventTime = toIsoTimestamp(at(value, 'eventTime'));
+  const sourceAddress = text(at(value, 'mail', 'sourceAddress')) ?? text(at(value, 'mail', 'source'));
+  const destination = at(value, 'mail', 'destination');
+  const mailTimestamp = toIsoTimestamp(at(value, 'mail', 'timestamp'));
   const event: EventRow = {
     event_id: eventId,
     event_type: eventType,
     event_time: eventTime,
     event_day: utcDay(eventTime),
-    format: text(lookup(value, 'format')),
-    message_id: text(lookup(value, 'mail', 'messageId')),
+    format: text(at(value, 'format')),
+    message_id: text(at(value, 'mail', 'messageId')),
     mail_timestamp: mailTimestamp,
     mail_day: utcDay(mailTimestamp),
     source_address: sourceAddress,
-    sending_account_id: text(lookup(value, 'mail', 'sendingAccountId')),
+    sending_account_id: text(at(value, 'mail', 'sendingAccountId')),
     subject: subjectOf(value),
     destination_count: Array.isArray(destination) ? destination.length : null,
-    tags: jsonOrNull(lookup(value, 'mail', 'tags')),
-    metadata_status: text(lookup(value, 'metadata', 'status')),
-    metadata_source: text(lookup(value, 'metadata', 'source')),
-    metadata_reason: text(lookup(value, 'metadata', 'reason')),
-    metadata_attributes: jsonOrNull(lookup(value, 'metadata', 'attributes')),
-    campaign: campaignOf(value, options.campaignKeys ?? DEFAULT_CAMPAIGN_KEYS),
-    bounce_type: text(lookup(value, 'bounce', 'bounceType')),
-    bounce_sub_type: text(lookup(value, 'bounce', 'bounceSubType')),
-    complaint_feedback_type: text(lookup(value, 'complaint', 'complaintFeedbackType')),
-    complaint_sub_type: text(lookup(value, 'complaint', 'complaintSubType')),
-    delay_type: text(lookup(value, 'deliveryDelay', 'delayType')),
-    reject_reason: text(lookup(value, 'reject', 'reason')),
-    click_link: text(lookup(value, 'click', 'link')),
-    user_agent: text(lookup(value, 'open', 'userAgent')) ?? text(lookup(value, 'click', 'userAgent')),
-    processing_time_millis: integer(lookup(value, 'delivery', 'processingTimeMillis')),
-    smtp_response: text(lookup(value, 'delivery', 'smtpResponse')),
-    envelope: text(lookup(value, 'source', 'envelope')),
-    processed_at: toIsoTimestamp(lookup(value, 'source', 'processedAt')),
-    producer_version: text(lookup(value, 'source', 'producerVersion')),
+    tags: jsonOrNull(at(value, 'mail', 'tags'), convert),
+    metadata_status: text(at(value, 'metadata', 'status')),
+    metadata_source: text(at(value, 'metadata', 'source')),
+    metadata_reason: text(at(value, 'metadata', 'reason')),
+    metadata_attributes: jsonOrNull(at(value, 'metadata', 'attributes'), convert),
+    campaign: campaignOf(value, lowerCased(options.campaignKeys ?? DEFAULT_CAMPAIGN_KEYS)),
+    bounce_type: text(at(value, 'bounce', 'bounceType')),
+    bounce_sub_type: text(at(value, 'bounce', 'bounceSubType')),
+    complaint_feedback_type: text(at(value, 'complaint', 'complaintFeedbackType')),
+    complaint_sub_type: text(at(value, 'complaint', 'complaintSubType')),
+    delay_type: text(at(value, 'deliveryDelay', 'delayType')),
+    reject_reason: text(at(value, 'reject', 'reason')),
+    click_link: text(at(value, 'click', 'link')),
+    user_agent: text(at(value, 'open', 'userAgent')) ?? text(at(value, 'click', 'userAgent')),
+    processing_time_millis: integer(at(value, 'delivery', 'processingTimeMillis')),
+    smtp_response: text(at(value, 'delivery', 'smtpResponse')),
+    envelope: text(at(value, 'source', 'envelope')),
+    processed_at: toIsoTimestamp(at(value, 'source', 'processedAt')),
+    producer_version: text(at(value, 'source', 'producerVersion')),
     kafka_topic: origin.topic,
     kafka_partition: origin.partition,
     kafka_offset: origin.offset,
     wire_format: origin.wireFormat ?? null,
     schema_id: origin.schemaId ?? null,
-    ingested_at: (options.now?.() ?? new Date()).toISOString(),
-    raw_value: toJson(value),
+    ingested_at: options.ingestedAt ?? (options.now?.() ?? new Date()).toISOString(),
+    unknown_fields: unknownFields(at(value, 'unknownFieldsJson')),
+    raw_value: convert ? (jsonSafe(value) as Cell) : value,
   };
+  for (const extra of options.schema?.fields ?? []) event[extra.column.name] = extra.read(value);
   return { ok: true, row: { event, recipients: recipientsOf(value, eventId, eventType) } };
 }
 
 /** The row kept for a record that could not be decoded or mapped. */
 export function decodeErrorRow(
   origin: RecordOrigin,
-  record: { key: Buffer | null; value: Buffer | null },
+  record: { key?: Buffer | null; value: Buffer | null },
   error: { code: string; message: string },
   now: Date = new Date(),
 ): DecodeErrorRow {
@@ -287,7 +384,7 @@ export function decodeErrorRow(
     kafka_topic: origin.topic,
     kafka_partition: origin.partition,
     kafka_offset: origin.offset,
-    message_key: record.key === null ? null : record.key.toString('utf8'),
+    message_key: record.key == null ? null : record.key.toString('utf8'),
     error_code: error.code,
     error_message: error.message,
     value_size: record.value === null ? null : record.value.length,

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { runMainJob } from '../../src/demo/main-job.ts';
+import { printMainJobResult, runMainJob } from '../../src/demo/main-job.ts';
 
 describe('npm start: the main job end to end', function () {
   this.timeout(300_000);
@@ -39,6 +39,26 @@ describe('npm start: the main job end to end', function () {
       assert.ok(rows.found > 0 && rows.not_found > 0, 'both enrichment outcomes appear');
       const eventTypeTotal = result.summary.byEventType.reduce((sum, row) => sum + Number(row.events), 0);
       assert.equal(eventTypeTotal, result.produced);
+      // Part of the stream comes through the EventBridge door, directly and through SQS.
+      assert.deepEqual(result.summary.byDoor.map((row) => String(row.envelope)).sort(), [
+        'eventbridge',
+        'sqs-eventbridge',
+        'sqs-sns',
+      ]);
+      const doorTotal = result.summary.byDoor.reduce((sum, row) => sum + Number(row.events), 0);
+      assert.equal(doorTotal, result.produced);
+      for (const [door, inputs] of Object.entries(result.inputsByDoor)) assert.ok(inputs > 0, door);
+      assert.equal(result.filtered, 2, 'the two SES service events, filtered');
+      const printed: string[] = [];
+      printMainJobResult(result, (line) => printed.push(...line.split('\n')));
+      const table = printed.slice(printed.findIndex((line) => line.startsWith('Events by door')) + 1);
+      assert.match(table[0] ?? '', /^door +envelope +events +enriched$/);
+      for (const door of ['SNS → SQS → Lambda', 'EventBridge → Lambda', 'EventBridge → SQS → Lambda']) {
+        assert.ok(
+          table.slice(2, 5).some((line) => line.startsWith(door)),
+          `${door} in the door table`,
+        );
+      }
     } finally {
       connection.closeSync();
       instance.closeSync();

@@ -3,11 +3,15 @@ import fc from 'fast-check';
 import { type Disposition, EVENT_ID_HEADER, type PipelineInput } from '../../src/pipeline.ts';
 import { buildRuntime, type Runtime } from '../../src/runtime.ts';
 import {
+  EMAIL_DETAIL_TYPES,
   type ParseOutcome,
   parseAnyInput,
+  parseEventBridgeEvent,
   parseSnsNotification,
   parseSnsRecord,
   parseSqsRecord,
+  SERVICE_DETAIL_TYPES,
+  SERVICE_EVENT_CODE,
 } from '../../src/ses/index.ts';
 import {
   deleteTable,
@@ -15,6 +19,7 @@ import {
   seedPredecessorTable,
   uniqueTableName,
 } from '../support/dynamodb.ts';
+import { fuzzSeed } from '../support/fuzz-seed.ts';
 import {
   collectRecords,
   createTopics,
@@ -29,21 +34,28 @@ import {
 
 /*
  * 10,000 generated payloads, mostly malformed or odd, through the real pipeline (parse, DynamoDB on
- * dynalite, Apicurio, Kafka) in batches. Nothing may throw, every input gets a disposition, and each is
- * produced, dead-lettered with a clear error, or dropped as a control message. The seed is printed;
+ * dynalite, Apicurio, Kafka) in batches. Every door is fuzzed: SNS, SQS (raw and not), SNS HTTP, and
+ * EventBridge (a rule invoking the function, through SQS, through SNS). Nothing may throw, every input
+ * gets a disposition, and each is produced, dead-lettered with a clear error, dropped as a control
+ * message, or (an SES service event) sent to the service-events topic. The seed is printed;
  * FUZZ_SEED=<n> replays a run, FUZZ_RUNS=<n> changes the count.
  */
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
-const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2_147_483_647);
+const SEED = fuzzSeed();
 const BATCH = 500;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Path = (string | number)[];
 
-const templates = loadFixtures('event-publishing', 'notification', 'edge').map(
-  (fixture) => JSON.parse(fixture.text) as Json,
-);
+const templates = loadFixtures(
+  'event-publishing',
+  'notification',
+  'edge',
+  'eventbridge',
+  'eventbridge-edge',
+  'eventbridge-service',
+).map((fixture) => JSON.parse(fixture.text) as Json);
 
 /** Every path in a JSON value, the root included, so a mutation can hit any node. */
 function pathsOf(value: Json, prefix: Path = []): Path[] {
@@ -185,6 +197,58 @@ const sesText: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.nat({ max: 5_000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth)) },
 );
 
+/** An EventBridge event around SES JSON text (or something odd), with a detail-type SES uses or another. */
+const eventBridgeEvent: fc.Arbitrary<Json> = fc
+  .tuple(
+    sesText,
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom(...EMAIL_DETAIL_TYPES) },
+      { weight: 2, arbitrary: fc.constantFrom(...SERVICE_DETAIL_TYPES) },
+      { weight: 1, arbitrary: oddString },
+      { weight: 1, arbitrary: oddValue },
+    ),
+    fc.oneof({ weight: 8, arbitrary: fc.constant<Json>('aws.ses') }, { weight: 1, arbitrary: oddValue }),
+    fc.oneof(
+      fc.constant<Json>(['arn:aws:ses:eu-west-1:111122223333:configuration-set/fuzz']),
+      fc.array(oddString, { maxLength: 3 }) as fc.Arbitrary<Json>,
+      oddValue,
+    ),
+    fc.option(oddString, { nil: undefined }),
+  )
+  .map(([text, detailType, source, resources, replayName]) => {
+    let detail: Json;
+    try {
+      detail = JSON.parse(text) as Json;
+    } catch {
+      detail = text;
+    }
+    const event: Record<string, Json> = {
+      version: '0',
+      id: 'f0e1d2c3-0000-4000-8000-000000000000',
+      'detail-type': detailType,
+      source,
+      account: '111122223333',
+      time: '2024-03-11T09:16:10Z',
+      region: 'eu-west-1',
+      resources,
+      detail,
+    };
+    if (replayName !== undefined) event['replay-name'] = replayName;
+    return event;
+  });
+
+/**
+ * JSON text, or '' for a value nested deeper than JSON.stringify's stack allows (a parsed `[[[...]]]`
+ * detail can be): no AWS service would have delivered it as text either.
+ */
+function jsonOrEmpty(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return '';
+  }
+}
+
 interface Generated {
   kind: string;
   parse: () => ParseOutcome;
@@ -224,6 +288,36 @@ const generated: fc.Arbitrary<Generated> = fc.oneof(
       const body = snsNotification(text, 'fuzz');
       return { kind: 'sns-http', parse: () => parseSnsNotification(body), raw: JSON.stringify(body) };
     }),
+  },
+  {
+    weight: 3,
+    arbitrary: eventBridgeEvent.map((event) => ({
+      kind: 'eventbridge',
+      parse: () => parseEventBridgeEvent(event),
+      raw: jsonOrEmpty(event),
+    })),
+  },
+  {
+    weight: 2,
+    arbitrary: eventBridgeEvent.map((event) => {
+      const record = sqsRecord(jsonOrEmpty(event), 'fuzz');
+      return { kind: 'sqs-eventbridge', parse: () => parseSqsRecord(record), raw: jsonOrEmpty(record) };
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: eventBridgeEvent.map((event) => {
+      const record = snsRecordOf(snsNotification(jsonOrEmpty(event), 'fuzz'));
+      return { kind: 'sns-eventbridge', parse: () => parseSnsRecord(record), raw: jsonOrEmpty(record) };
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: oddValue.map((odd) => ({
+      kind: 'odd-eventbridge',
+      parse: () => parseEventBridgeEvent(odd),
+      raw: '',
+    })),
   },
   // Odd envelopes: wrong types where the envelope has its fields, other SNS message types, no envelope.
   {
@@ -306,12 +400,21 @@ describe('fuzz: 10,000 odd payloads through the real pipeline', function () {
   const table = uniqueTableName('fuzz');
   const topic = uniqueName('fuzz');
   const dlqTopic = `${topic}.dlq`;
+  const serviceTopic = `${topic}.service`;
   let runtime: Runtime;
 
   before(async () => {
-    await createTopics([topic, dlqTopic]);
+    await createTopics([topic, dlqTopic, serviceTopic]);
     await seedPredecessorTable(dynamo, table, []);
-    runtime = buildRuntime(localPipelineEnv({ topic, dlqTopic, table, registry: 'confluent' }));
+    runtime = buildRuntime(
+      localPipelineEnv({
+        topic,
+        dlqTopic,
+        table,
+        registry: 'confluent',
+        extra: { SES_KAFKA_SERVICE_EVENTS_TOPIC: serviceTopic },
+      }),
+    );
   });
 
   after(async () => {
@@ -366,6 +469,7 @@ describe('fuzz: 10,000 odd payloads through the real pipeline', function () {
     });
 
     const split = { produced: 0, deadLettered: 0, filtered: 0, retry: 0, failed: 0 };
+    let serviceEvents = 0;
     const producedIds: string[] = [];
     const codes = new Map<string, number>();
     const processStarted = Date.now();
@@ -382,14 +486,16 @@ describe('fuzz: 10,000 odd payloads through the real pipeline', function () {
       results.forEach(({ id, disposition }, offset) => {
         assert.equal(id, batch[offset]?.id, 'results come back in input order');
         const index = Number(id);
-        const problem = judge(batch[offset] as PipelineInput, disposition);
+        const problem = judge(batch[offset] as PipelineInput, disposition, serviceTopic);
         if (problem !== undefined) violations.push({ index, kind: kinds[index] ?? '?', problem });
         if (disposition.kind === 'dead-lettered') {
           split.deadLettered++;
           const code = `${disposition.error.stage}/${disposition.error.code}`;
           codes.set(code, (codes.get(code) ?? 0) + 1);
-        } else split[disposition.kind]++;
-        if (disposition.kind === 'produced') producedIds.push(disposition.eventId);
+        } else if (disposition.kind === 'produced' && disposition.topic === serviceTopic) serviceEvents++;
+        else split[disposition.kind]++;
+        if (disposition.kind === 'produced' && disposition.topic === topic)
+          producedIds.push(disposition.eventId);
       });
     }
     const processMs = Date.now() - processStarted;
@@ -401,9 +507,10 @@ describe('fuzz: 10,000 odd payloads through the real pipeline', function () {
       ),
     );
     const inDlq = await topicRecordCount(dlqTopic);
+    const inServiceTopic = await topicRecordCount(serviceTopic);
     console.log(
       `      fuzz seed ${SEED}: ${inputs.length} inputs in ${Math.ceil(inputs.length / BATCH)} batches; ` +
-        `produced ${split.produced}, dead-lettered ${split.deadLettered}, filtered ${split.filtered}, ` +
+        `produced ${split.produced}, service events ${serviceEvents}, dead-lettered ${split.deadLettered}, filtered ${split.filtered}, ` +
         `retry ${split.retry}, failed ${split.failed}; topic ${inTopic}, DLQ ${inDlq}; ` +
         `generate ${generatedMs} ms, pipeline ${processMs} ms`,
     );
@@ -423,15 +530,28 @@ describe('fuzz: 10,000 odd payloads through the real pipeline', function () {
     assert.deepEqual(differences.slice(0, 10), [], `${differences.length} eventIds differ`);
     assert.equal(inTopic, split.produced, 'every produced input is one record in the topic');
     assert.equal(inDlq, split.deadLettered, 'every dead-lettered input is one record in the DLQ');
+    assert.equal(
+      inServiceTopic,
+      serviceEvents,
+      'every service event is one record in the service-events topic',
+    );
+    assert.ok(serviceEvents > 0, 'service events occur');
     assert.ok(split.produced > 0 && split.deadLettered > 0 && split.filtered > 0, 'all three outcomes occur');
   });
 });
 
 /** Why this disposition is wrong for this input, or undefined when it is right. */
-function judge(input: PipelineInput, disposition: Disposition): string | undefined {
+function judge(input: PipelineInput, disposition: Disposition, serviceTopic: string): string | undefined {
   const parsed = input.parsed;
+  const isServiceEvent = !parsed.ok && parsed.error.code === SERVICE_EVENT_CODE;
   switch (disposition.kind) {
     case 'produced':
+      if (isServiceEvent) {
+        return disposition.topic === serviceTopic
+          ? undefined
+          : `service event produced to ${disposition.topic}`;
+      }
+      if (disposition.topic === serviceTopic) return 'an email event went to the service-events topic';
       return parsed.ok ? undefined : `produced although parsing failed with ${parsed.error.code}`;
     case 'filtered':
       if (!parsed.ok && parsed.error.code === 'SES_CONTROL_MESSAGE') return undefined;

@@ -1,33 +1,46 @@
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { REPO_ROOT } from '../../src/stack/paths.ts';
 
-/** Builds the interop tools on demand through scripts/prepare-interop.sh (a no-op when up to date). */
+/**
+ * The interop tools are built by scripts/prepare-interop.sh, which .ci/run runs before the tests: a test
+ * never installs or builds anything itself. When a tool is missing or older than its sources, the test
+ * fails with the command that builds it.
+ */
 
-const execFileAsync = promisify(execFile);
-const PREPARE = path.join(REPO_ROOT, 'scripts/prepare-interop.sh');
 export const HARNESS_DIR = path.join(REPO_ROOT, 'test/interop/glue-java');
 export const INTEROP_VENV = process.env.INTEROP_VENV ?? path.join(REPO_ROOT, '.stack/interop-venv');
 
-async function prepare(part: 'java' | 'python'): Promise<void> {
-  try {
-    await execFileAsync(PREPARE, [part], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024, timeout: 600_000 });
-  } catch (error) {
-    const failed = error as { stdout?: string; stderr?: string; message: string };
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function requireBuilt(part: 'java' | 'python', marker: string, sourcesNewest: number): void {
+  const built = existsSync(marker) ? statSync(marker).mtimeMs : undefined;
+  if (built === undefined || built < sourcesNewest) {
     throw new Error(
-      `could not prepare the ${part} interop tool with ${PREPARE} ${part} (run it by hand to see progress):\n` +
-        `${failed.stderr ?? ''}${failed.stdout ?? ''}`.trim().slice(-4000),
+      `the ${part} interop tool is ${built === undefined ? 'not built' : 'older than its sources'}: run \`bash scripts/prepare-interop.sh ${part}\` (.ci/run does)`,
     );
   }
 }
 
 /** The classpath for `java -cp`, after building the harness if needed. */
 export async function javaHarnessClasspath(): Promise<string> {
-  await prepare('java');
   const classpathFile = path.join(HARNESS_DIR, 'target/classpath.txt');
-  if (!existsSync(classpathFile)) throw new Error(`${classpathFile} missing after the build`);
+  requireBuilt(
+    'java',
+    classpathFile,
+    Math.max(
+      statSync(path.join(HARNESS_DIR, 'pom.xml')).mtimeMs,
+      newestSource(path.join(HARNESS_DIR, 'src')),
+    ),
+  );
   return [path.join(HARNESS_DIR, 'target/classes'), readFileSync(classpathFile, 'utf8').trim()].join(
     path.delimiter,
   );
@@ -35,7 +48,11 @@ export async function javaHarnessClasspath(): Promise<string> {
 
 /** The venv's python, after creating the venv from test/interop/requirements.txt if needed. */
 export async function interopPython(): Promise<string> {
-  await prepare('python');
+  requireBuilt(
+    'python',
+    path.join(INTEROP_VENV, '.requirements.sha256'),
+    statSync(path.join(REPO_ROOT, 'test/interop/requirements.txt')).mtimeMs,
+  );
   return path.join(INTEROP_VENV, 'bin/python');
 }
 

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../../src/stack/paths.ts';
@@ -15,9 +16,14 @@ export class FaultBroker {
   readonly port: number;
   readonly home: string;
 
+  /**
+   * The ports default to a random block, not a fixed one: another checkout's fault test on the same
+   * machine may hold a fixed port, and `stack up` would then reuse that broker (a server it did not
+   * start) and `stack down` would leave it running, so the test would stop nothing.
+   */
   constructor(options: { port?: number; home?: string } = {}) {
-    this.port = options.port ?? 29092;
-    this.home = options.home ?? path.join(REPO_ROOT, '.stack', 'fault-broker');
+    this.port = options.port ?? 30_000 + Math.floor(Math.random() * 2_000) * 4;
+    this.home = options.home ?? path.join(REPO_ROOT, '.stack', `fault-broker-${this.port}`);
   }
 
   get brokers(): string {
@@ -40,13 +46,25 @@ export class FaultBroker {
   }
 
   /** Starts the broker (a no-op when it already runs) and waits until it is healthy. Returns the ms taken. */
-  start(): Promise<number> {
-    return this.#stack('up');
+  async start(): Promise<number> {
+    const ms = await this.#stack('up');
+    if (!existsSync(path.join(this.home, 'run', 'kafka', 'kafka.pid'))) {
+      throw new Error(
+        `port ${this.port} is served by a broker this test did not start, so it could not stop it; pick another port`,
+      );
+    }
+    return ms;
   }
 
   /** Stops the broker the way `stack down` does (by its pid file) and waits until it is gone. */
   stop(): Promise<number> {
     return this.#stack('down');
+  }
+
+  /** Stops the broker and deletes its home (data, logs): each test run gets a fresh one. */
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.home, { recursive: true, force: true });
   }
 
   async #stack(action: 'up' | 'down'): Promise<number> {

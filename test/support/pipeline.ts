@@ -3,6 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Context, SNSEvent, SNSEventRecord, SQSEvent, SQSRecord } from 'aws-lambda';
 import { Kafka, type KafkaMessage, logLevel } from 'kafkajs';
+import { loadKafkaSettings } from '../../src/kafka/config.ts';
+import { ensureTopics, LOCAL_LAYOUT } from '../../src/kafka/topics.ts';
 import { AvroDecoder } from '../../src/serde/decoder.ts';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, stackEndpoints } from '../../src/stack/endpoints.ts';
 import { REPO_ROOT } from '../../src/stack/paths.ts';
@@ -71,21 +73,16 @@ function inspector(brokers: string): Kafka {
 }
 
 /** The producer never creates topics, so every test creates its own first. */
+/** Creates the topics (3 partitions unless told otherwise) the way `ses-kafka topics create` does. */
 export async function createTopics(
   topics: readonly string[],
   brokers: string = endpoints.kafkaBrokers,
   numPartitions = 3,
 ): Promise<void> {
-  const admin = inspector(brokers).admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      topics: topics.map((topic) => ({ topic, numPartitions })),
-      waitForLeaders: true,
-    });
-  } finally {
-    await admin.disconnect();
-  }
+  await ensureTopics(
+    loadKafkaSettings({ SES_KAFKA_BROKERS: brokers, SES_KAFKA_TOPIC: 'unused' }),
+    topics.map((topic) => ({ topic, layout: { ...LOCAL_LAYOUT.events, partitions: numPartitions } })),
+  );
 }
 
 /** How many records a topic holds: the sum of its partitions' end offsets (exact for a fresh topic). */

@@ -11,6 +11,7 @@ import {
   type ParsedConfig,
   parseConfig,
 } from '../config-def.ts';
+import type { JavaPattern } from '../java/regex.ts';
 import { compileGetter, splitDottedPath } from '../paths.ts';
 import { connectTypeOf } from '../schema.ts';
 import type { Predicate, RecordSchemas, TransformSetup } from '../types.ts';
@@ -37,7 +38,7 @@ const topicNameMatches = defineConfig({
 export class TopicNameMatches extends ConfiguredPredicate<typeof topicNameMatches> {
   static readonly definition = topicNameMatches;
   protected readonly definition = topicNameMatches;
-  private regex = /^$/;
+  private regex: JavaPattern | null = null;
 
   protected override validate(): void {
     try {
@@ -48,7 +49,7 @@ export class TopicNameMatches extends ConfiguredPredicate<typeof topicNameMatche
   }
 
   test(record: KafkaRecord): boolean {
-    return this.regex.test(record.topic);
+    return (this.regex as JavaPattern).matches(record.topic);
   }
 }
 
@@ -101,13 +102,13 @@ export class FieldValueMatches extends ConfiguredPredicate<typeof fieldValueMatc
       const allowed = new Set(values);
       this.matches = (text) => allowed.has(text);
     } else {
-      let regex: RegExp;
+      let regex: JavaPattern;
       try {
         regex = compileJavaRegex(pattern as string);
       } catch (error) {
         throw new ConfigError(`${this.prefix}pattern`, (error as Error).message);
       }
-      this.matches = (text) => regex.test(text);
+      this.matches = (text) => regex.matches(text);
     }
   }
 

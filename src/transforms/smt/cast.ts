@@ -1,16 +1,23 @@
 import { SideTransform } from '../base.ts';
-import { defineConfig, nonEmptyList } from '../config-def.ts';
+import { defineConfig, javaSplit, nonEmptyList } from '../config-def.ts';
+import { connectDateToString } from '../java/connect-values.ts';
 import {
-  compileDateFormat,
+  doubleToLong,
+  type ExactLong,
   javaDoubleToString,
   javaFloatToString,
+  javaLongToString,
   javaNarrow,
-  javaParseFloating,
+  javaParseDouble,
+  javaParseFloat,
   javaParseInteger,
-} from '../java.ts';
+  longToDouble,
+  longToFloat,
+  normalizeLong,
+} from '../java/numbers.ts';
 import {
+  type AvroField,
   type AvroSchema,
-  asRecord,
   avroSchemaFor,
   type ConnectType,
   connectTypeOf,
@@ -33,6 +40,8 @@ const definition = defineConfig({
 
 const OUTPUT_TYPES = ['int8', 'int16', 'int32', 'int64', 'float32', 'float64', 'boolean', 'string'] as const;
 type CastTarget = (typeof OUTPUT_TYPES)[number];
+/** Every Connect Schema.Type name: other names are "invalid", these but not OUTPUT_TYPES "unsupported". */
+const SCHEMA_TYPES = [...OUTPUT_TYPES, 'bytes', 'array', 'map', 'struct'];
 const INPUT_TYPES: readonly ConnectType[] = [
   'int32',
   'int64',
@@ -48,86 +57,97 @@ function avroTargetSchema(target: CastTarget): AvroSchema {
   return target === 'int8' || target === 'int16' ? 'int' : avroSchemaFor(target);
 }
 
-const ISO_DATE = compileDateFormat('yyyy-MM-dd');
-const ISO_TIME = compileDateFormat("HH:mm:ss.SSS'Z'");
-const ISO_TIMESTAMP = compileDateFormat("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'");
-const MILLIS_PER_DAY = 86_400_000;
+const MILLIS_PER_DAY = 86_400_000n;
 
 type Caster = (value: unknown) => unknown;
 
-/** A converter from one Connect type to a cast target, following Connect's Cast rules. */
+const fail = (target: CastTarget, value: unknown): never => {
+  // The value itself stays out of the message: it may be personal data and messages reach logs and DLQ headers.
+  throw new TransformDataError(
+    `Cast: a ${Buffer.isBuffer(value) ? 'bytes' : typeof value} value cannot be converted to ${target} (not a number, or out of range)`,
+  );
+};
+
+/**
+ * A converter from one Connect type to a cast target, as Connect's Cast does it: Number.xValue()
+ * narrowing (integers wrap, floating point truncates and saturates), Byte/Short/Integer/Long.parseX and
+ * Float/Double.parseX for strings, booleans as 1/0, logical dates as their integer form, and strings
+ * as Java prints each type. Longs are exact (a BigInt beyond 2^53).
+ */
 export function compileCaster(from: ConnectType, target: CastTarget): Caster {
   if (from === 'timestamp' || from === 'date' || from === 'time') {
-    const toMillis = (value: number) => (from === 'date' ? value * MILLIS_PER_DAY : value);
     if (target === 'string') {
       // Values.dateFormatFor: the format depends on the instant, not the schema.
-      return (value) => {
-        const millis = toMillis(value as number);
-        if (millis < MILLIS_PER_DAY) return ISO_TIME.format(millis);
-        return millis % MILLIS_PER_DAY === 0 ? ISO_DATE.format(millis) : ISO_TIMESTAMP.format(millis);
-      };
+      return (value) =>
+        connectDateToString(
+          from === 'date' ? normalizeLong(BigInt(value as number) * MILLIS_PER_DAY) : (value as ExactLong),
+        );
     }
     return compileCaster(from === 'timestamp' ? 'int64' : 'int32', target);
   }
   const integer = from === 'int32' || from === 'int64';
-  const kind = integer ? 'integer' : 'floating';
-  const bits = { int8: 8, int16: 16, int32: 32, int64: 64 } as const;
-  // The value itself stays out of the message: it may be personal data and messages reach logs and DLQ headers.
-  const fail = (value: unknown): never => {
-    throw new TransformDataError(
-      `Cast: a ${typeof value} value cannot be converted to ${target} (not a number, or out of range)`,
-    );
-  };
+  const numberKind = integer ? 'integer' : 'floating';
   switch (target) {
     case 'int8':
     case 'int16':
     case 'int32':
     case 'int64': {
+      const bits = { int8: 8, int16: 16, int32: 32, int64: 64 } as const;
       const width = bits[target];
       return (value) => {
-        if (typeof value === 'number') return javaNarrow(value, kind, width);
+        if (typeof value === 'number' || typeof value === 'bigint')
+          return javaNarrow(value, numberKind, width);
         if (typeof value === 'boolean') return value ? 1 : 0;
-        if (typeof value === 'string') return javaParseInteger(value, width) ?? fail(value);
-        return fail(value);
+        if (typeof value === 'string') return javaParseInteger(value, width) ?? fail(target, value);
+        return fail(target, value);
       };
     }
     case 'float32':
-    case 'float64': {
-      const round = target === 'float32' ? Math.fround : (n: number) => n;
       return (value) => {
-        if (typeof value === 'number') return round(value);
+        if (typeof value === 'bigint' || (typeof value === 'number' && integer)) return longToFloat(value);
+        if (typeof value === 'number') return Math.fround(value);
         if (typeof value === 'boolean') return value ? 1 : 0;
-        if (typeof value === 'string') {
-          const parsed = javaParseFloating(value);
-          return parsed === null ? fail(value) : round(parsed);
-        }
-        return fail(value);
+        if (typeof value === 'string') return javaParseFloat(value) ?? fail(target, value);
+        return fail(target, value);
       };
-    }
+    case 'float64':
+      return (value) => {
+        if (typeof value === 'bigint') return longToDouble(value);
+        if (typeof value === 'number') return value;
+        if (typeof value === 'boolean') return value ? 1 : 0;
+        if (typeof value === 'string') return javaParseDouble(value) ?? fail(target, value);
+        return fail(target, value);
+      };
     case 'boolean':
       return (value) => {
-        if (typeof value === 'number') return javaNarrow(value, kind, 64) !== 0;
+        if (typeof value === 'bigint') return value !== 0n;
+        if (typeof value === 'number') return (integer ? value : Number(doubleToLong(value))) !== 0;
         if (typeof value === 'boolean') return value;
         if (typeof value === 'string') return value.toLowerCase() === 'true';
-        return fail(value);
+        return fail(target, value);
       };
     case 'string':
       return (value) => {
         if (typeof value === 'string') return value;
         if (typeof value === 'boolean') return String(value);
         if (Buffer.isBuffer(value)) return value.toString('base64');
+        if (typeof value === 'bigint') return value.toString();
         if (typeof value === 'number') {
-          if (integer) return String(Math.trunc(value));
+          if (integer) return javaLongToString(value);
           return from === 'float32' ? javaFloatToString(value) : javaDoubleToString(value);
         }
-        return fail(value);
+        return fail(target, value);
       };
   }
 }
 
-function parseTarget(raw: string): CastTarget | null {
-  const lower = raw.trim().toLowerCase();
-  return (OUTPUT_TYPES as readonly string[]).includes(lower) ? (lower as CastTarget) : null;
+/** Schema.Type.valueOf(name.trim().toUpperCase()), then Cast's list of output types. */
+function parseTarget(raw: string): { target: CastTarget } | { error: string } {
+  const name = raw.trim().toUpperCase();
+  const known = SCHEMA_TYPES.find((type) => type.toUpperCase() === name);
+  if (!known) return { error: `invalid type "${raw.trim()}"` };
+  if (!(OUTPUT_TYPES as readonly string[]).includes(known)) return { error: `Cast cannot cast to ${known}` };
+  return { target: known as CastTarget };
 }
 
 export class Cast extends SideTransform<typeof definition> {
@@ -143,19 +163,19 @@ export class Cast extends SideTransform<typeof definition> {
     this.wholeValue = null;
     const spec = this.config.spec;
     for (const entry of spec) {
-      const parts = entry.split(':');
-      const typeName = parts.length === 1 ? (parts[0] as string) : (parts[1] as string);
+      const parts = javaSplit(entry, ':');
       if (parts.length > 2)
         throw this.configError('spec', `invalid entry "${entry}"; expected field:type or type`);
-      const target = parseTarget(typeName);
-      if (!target) {
+      const typeName = (parts.length === 1 ? parts[0] : parts[1]) as string;
+      const parsed = parseTarget(typeName);
+      if ('error' in parsed) {
         throw this.configError(
           'spec',
-          `cannot cast to "${typeName.trim()}" (in "${entry}"); supported types are ${OUTPUT_TYPES.join(', ')}`,
+          `${parsed.error} (in "${entry}"); supported types are ${OUTPUT_TYPES.join(', ')}`,
         );
       }
-      if (parts.length === 1) this.wholeValue = target;
-      else this.fieldCasts.set((parts[0] as string).trim(), target);
+      if (parts.length === 1) this.wholeValue = parsed.target;
+      else this.fieldCasts.set((parts[0] as string).trim(), parsed.target);
     }
     if (this.wholeValue && spec.length > 1) {
       throw this.configError(
@@ -165,27 +185,36 @@ export class Cast extends SideTransform<typeof definition> {
     }
   }
 
-  private inputType(schema: AvroSchema, what: string): ConnectType {
+  /** A caster for a value of this schema, or a start-up refusal where Connect fails every value. */
+  private casterFor(schema: AvroSchema, target: CastTarget, what: string): Caster {
     const type = connectTypeOf(schema);
     const logical = type === 'timestamp' || type === 'date' || type === 'time';
     if (!INPUT_TYPES.includes(type) && !logical) {
-      throw this.configError(
+      throw this.failsEveryRecord(
         'spec',
         `${what} is ${type}; Cast supports ${INPUT_TYPES.join(', ')} and timestamps`,
       );
     }
-    return type;
+    if (type === 'bytes' && target !== 'string') {
+      throw this.failsEveryRecord('spec', `${what} is bytes, which Cast can only cast to string`);
+    }
+    return compileCaster(type, target);
   }
 
   protected mapSchema(schema: AvroSchema): AvroSchema {
     if (this.wholeValue) {
-      const from = this.inputType(schema, 'the whole value');
-      this.wholeCaster = compileCaster(from, this.wholeValue);
+      const type = connectTypeOf(schema);
+      if (type === 'timestamp' || type === 'date' || type === 'time') {
+        // Connect copies the logical type's name onto the cast schema, so its converter then fails.
+        throw this.failsEveryRecord(
+          'spec',
+          `the whole ${this.side} is a ${type}; Connect keeps the logical name on the cast schema, which no converter can write`,
+        );
+      }
+      this.wholeCaster = this.casterFor(schema, this.wholeValue, 'the whole value');
       return withOptionality(avroTargetSchema(this.wholeValue), isOptional(schema));
     }
-    const record = asRecord(schema);
-    if (!record)
-      throw this.configError('spec', `field casts need a record schema, got ${JSON.stringify(schema)}`);
+    const record = this.requireRecord(schema, 'Cast');
     for (const name of this.fieldCasts.keys()) {
       // Deliberately stricter than Connect, which ignores a cast of a field that does not exist.
       if (!record.fields.some((field) => field.name === name)) {
@@ -194,21 +223,43 @@ export class Cast extends SideTransform<typeof definition> {
     }
     const replaceNull = this.config['replace.null.with.default'];
     this.fieldPlan = [];
-    const fields = record.fields.map((field) => {
+    const fields = record.fields.map((field): AvroField => {
       const target = this.fieldCasts.get(field.name);
       const fallback = replaceNull ? fieldDefault(field) : null;
       if (!target) {
         this.fieldPlan.push({ name: field.name, cast: null, fallback });
         return field;
       }
-      const cast = compileCaster(this.inputType(field.type, `field "${field.name}"`), target);
-      this.fieldPlan.push({ name: field.name, cast, fallback: fallback === null ? null : cast(fallback) });
+      const cast = this.casterFor(field.type, target, `field "${field.name}"`);
+      const defaultValue = fieldDefault(field);
+      let castDefault: unknown = null;
+      if (defaultValue !== null) {
+        // Connect casts the default while building the schema, so a default it cannot cast fails every record.
+        try {
+          castDefault = cast(defaultValue);
+        } catch (error) {
+          throw this.failsEveryRecord(
+            'spec',
+            `the default of field "${field.name}" cannot be cast to ${target}: ${(error as Error).message}`,
+          );
+        }
+      }
+      this.fieldPlan.push({ name: field.name, cast, fallback: fallback === null ? null : castDefault });
       const copy = copyField(
         field,
         field.name,
         withOptionality(avroTargetSchema(target), isOptional(field.type)),
       );
-      if (field.default !== undefined && field.default !== null) copy.default = cast(field.default);
+      if (typeof castDefault === 'bigint') {
+        throw this.configError(
+          'spec',
+          `the default of field "${field.name}" cast to ${target} is ${castDefault}, beyond ±(2^53 - 1): the schema's JSON text cannot carry that default exactly`,
+        );
+      }
+      if (castDefault !== null) {
+        copy.default = castDefault;
+        if (isOptional(copy.type)) copy.type = [avroTargetSchema(target), 'null'];
+      }
       return copy;
     });
     return copyRecordBasics(record, fields);

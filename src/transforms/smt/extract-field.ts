@@ -1,7 +1,14 @@
 import { SideTransform } from '../base.ts';
 import { defineConfig, oneOf } from '../config-def.ts';
-import { compileGetter } from '../paths.ts';
-import { type AvroSchema, asRecord, fieldDefault } from '../schema.ts';
+import {
+  type AvroField,
+  type AvroSchema,
+  asRecord,
+  connectTypeOf,
+  fieldDefault,
+  makeOptional,
+  unwrapOptional,
+} from '../schema.ts';
 
 const definition = defineConfig({
   field: { type: 'string', doc: 'the field to extract (a path with field.syntax.version=V2)' },
@@ -72,24 +79,49 @@ export class ExtractField extends SideTransform<typeof definition> {
     }
   }
 
+  /**
+   * SingleFieldPath.fieldFrom and valueFrom, compiled against the schema: the leaf's own schema, and a
+   * getter that returns null when a struct on the way is null and the leaf's default (when replacing
+   * nulls) only for a null leaf. Where any struct on the way is optional the Avro schema is made
+   * optional, since the value can then be null; Connect keeps the field's own schema.
+   */
   protected mapSchema(schema: AvroSchema): AvroSchema {
-    if (!asRecord(schema))
-      throw this.configError('type', `ExtractField needs a record schema, got ${JSON.stringify(schema)}`);
-    // Where an enclosing struct is optional the extracted value can be null, so the Avro schema is made
-    // optional there; Connect keeps the field's own schema and fails later when a null arrives.
-    const compiled = compileGetter(schema, this.segments, `${this.prefix}field`);
-    let leafField = asRecord(schema);
-    for (const segment of this.segments.slice(0, -1)) {
-      const next = leafField?.fields.find((field) => field.name === segment);
-      leafField = next ? asRecord(next.type) : undefined;
+    this.requireRecord(schema, 'ExtractField');
+    if (this.segments.length === 0) {
+      throw this.failsEveryRecord('field', `"${this.config.field}" names no field`);
     }
-    const last = leafField?.fields.find((field) => field.name === this.segments[this.segments.length - 1]);
-    const fallback = last && this.config['replace.null.with.default'] ? fieldDefault(last) : null;
+    let current: AvroSchema = schema;
+    let anyOptional = false;
+    let leaf: AvroField | undefined;
+    this.segments.forEach((segment, index) => {
+      const record = asRecord(current);
+      if (!record) {
+        throw this.failsEveryRecord(
+          'field',
+          `"${this.segments.slice(0, index).join('.')}" is a ${connectTypeOf(current)}, not a record, so it has no field "${segment}"`,
+        );
+      }
+      if (index > 0) anyOptional ||= unwrapOptional(current).optional;
+      const field = record.fields.find((candidate) => candidate.name === segment);
+      // Deliberately stricter than Connect, which fails every record with "Unknown field".
+      if (!field) throw this.configError('field', `no field "${segment}" in record ${record.name}`);
+      leaf = field;
+      current = field.type;
+    });
+    const leafField = leaf as AvroField;
+    const fallback = this.config['replace.null.with.default'] ? fieldDefault(leafField) : null;
+    const segments = [...this.segments];
+    const last = segments.pop() as string;
     this.getter = (value) => {
-      const extracted = compiled.get(value);
-      return extracted === null ? fallback : extracted;
+      let struct = value as Record<string, unknown> | null | undefined;
+      for (const segment of segments) {
+        struct = struct?.[segment] as Record<string, unknown> | null | undefined;
+        if (struct === null || struct === undefined) return null;
+      }
+      const extracted = (struct as Record<string, unknown>)[last];
+      return extracted === null || extracted === undefined ? fallback : extracted;
     };
-    return compiled.schema;
+    return anyOptional ? makeOptional(leafField.type) : leafField.type;
   }
 
   protected mapValue(value: unknown): unknown {

@@ -1,11 +1,16 @@
 import { createHmac } from 'node:crypto';
+import { parseMailboxList } from '../../ses/address.ts';
+import { deriveEventIdKey, keyedEventId } from '../../ses/event-id.ts';
 import { SideTransform } from '../base.ts';
 import { defineConfig, nonEmptyList, oneOf } from '../config-def.ts';
 import { compileUpdater, splitDottedPath } from '../paths.ts';
-import { type AvroSchema, connectTypeOf, unwrapOptional } from '../schema.ts';
+import { type AvroSchema, asRecord, connectTypeOf, unwrapOptional } from '../schema.ts';
 
 /** Bounds the digest memo; 10,000 short strings and their digests are about 2 MB. */
 const DIGEST_CACHE_ENTRIES = 10_000;
+/** HMAC-SHA256 keys shorter than its output leave the pseudonyms weaker than the hash. */
+export const MIN_HMAC_KEY_BYTES = 32;
+const DEFAULT_EVENT_ID_FIELD = 'eventId';
 
 const definition = defineConfig({
   fields: {
@@ -16,12 +21,18 @@ const definition = defineConfig({
   key: {
     type: 'password',
     default: null,
-    doc: 'HMAC key (prefer key.env so the key stays out of config files)',
+    doc: `HMAC key, at least ${MIN_HMAC_KEY_BYTES} bytes (prefer key.env so the key stays out of config files)`,
   },
   'key.env': {
     type: 'string',
     default: null,
-    doc: 'name of the environment variable that holds the HMAC key',
+    doc: 'name of the environment variable that holds the HMAC key (or a Secrets Manager / SSM ARN resolved at start-up)',
+  },
+  'value.format': {
+    type: 'string',
+    default: 'address',
+    validator: oneOf(['address', 'text']),
+    doc: 'address: parse RFC 5322 mailboxes and hash each address (display names are dropped); text: hash the whole string',
   },
   encoding: { type: 'string', default: 'hex', validator: oneOf(['hex', 'base64']), doc: 'digest encoding' },
   normalize: {
@@ -35,11 +46,27 @@ const definition = defineConfig({
     default: false,
     doc: 'append the address domain to the digest (<digest>@example.com), so rates by recipient domain still work',
   },
+  'event.id.field': {
+    type: 'string',
+    default: DEFAULT_EVENT_ID_FIELD,
+    doc: 'top-level field holding the SES eventId, re-keyed so it cannot confirm a guessed recipient; "none" leaves it',
+  },
 });
 
 /**
- * Replaces string fields with a keyed HMAC-SHA256, so warehouse tables can join on recipients without
- * holding raw addresses. The key is never logged or put into an error message.
+ * Pseudonymises string fields with a keyed HMAC-SHA256, so warehouse tables can join on recipients
+ * without holding raw addresses. The key is never logged or put into an error message.
+ *
+ * Addresses, not header text: with `value.format=address` (the default) each value is parsed as an
+ * RFC 5322 address list (`Jane Doe <jane@example.com>`, `"Doe, Jane" <jane@example.com>, bob@example.org`,
+ * groups, quoted local parts) and each address is hashed on its own; display names and group names are
+ * dropped, since a name is personal data with no join value. So `jane@example.com` gets the same digest
+ * in mail.destination, in commonHeaders.to and in the bounce's recipients. A list stays a list
+ * (`<d1>, <d2>`). A value that is not an address list is hashed whole.
+ *
+ * The SES eventId is an unkeyed hash of recipients and fields the record publishes, so it would let a
+ * reader confirm a guessed address; HashField therefore replaces it with a keyed id (see
+ * ses/event-id.ts), which stays deterministic for the same event and key.
  */
 export class HashField extends SideTransform<typeof definition> {
   static readonly definition = definition;
@@ -66,11 +93,22 @@ export class HashField extends SideTransform<typeof definition> {
         `environment variable ${envName} is not set or empty; it must hold the HMAC key`,
       );
     }
-    this.#key = Buffer.from(secret, 'utf8');
+    const key = Buffer.from(secret, 'utf8');
+    if (key.length < MIN_HMAC_KEY_BYTES) {
+      // The length only: the key itself, or any part of it, never goes into a message.
+      throw this.configError(
+        inline ? 'key' : 'key.env',
+        `the HMAC key is ${key.length} bytes; use at least ${MIN_HMAC_KEY_BYTES} random bytes (e.g. openssl rand -base64 48)`,
+      );
+    }
+    if (this.config['keep.domain'] && this.config['value.format'] === 'text') {
+      throw this.configError('keep.domain', 'only applies to value.format=address');
+    }
+    this.#key = key;
   }
 
   protected mapSchema(schema: AvroSchema): AvroSchema {
-    const hash = this.hasher();
+    const hash = this.config['value.format'] === 'address' ? this.addressHasher() : this.textHasher();
     this.updaters = this.config.fields.map((path) =>
       compileUpdater(
         schema,
@@ -88,32 +126,80 @@ export class HashField extends SideTransform<typeof definition> {
         hash,
       ),
     );
+    const rekey = this.eventIdRekeyer(schema);
+    if (rekey !== undefined) this.updaters.push(rekey);
     return schema;
   }
 
-  private hasher(): (value: unknown) => string {
+  /** Re-keys the top-level event id field, when the record has one (see the class comment). */
+  private eventIdRekeyer(schema: AvroSchema): ((value: unknown) => unknown) | undefined {
+    const field = this.config['event.id.field'].trim();
+    if (field === 'none') return undefined;
+    const record = asRecord(unwrapOptional(schema).base);
+    const declared = record?.fields.find((candidate) => candidate.name === field);
+    if (declared === undefined) {
+      if (field === DEFAULT_EVENT_ID_FIELD) return undefined;
+      throw this.configError('event.id.field', `no top-level field "${field}" in the record`);
+    }
+    if (connectTypeOf(unwrapOptional(declared.type as AvroSchema).base) !== 'string') {
+      throw this.configError('event.id.field', `"${field}" is not a string field`);
+    }
+    const eventIdKey = deriveEventIdKey(this.#key);
+    return (value) => {
+      if (value === null || typeof value !== 'object') return value;
+      const current = (value as Record<string, unknown>)[field];
+      if (typeof current !== 'string') return value;
+      return { ...(value as Record<string, unknown>), [field]: keyedEventId(current, eventIdKey) };
+    };
+  }
+
+  /** HMAC of one normalised string, remembered: the same address recurs in many fields and events. */
+  private digester(): (text: string) => string {
     const key = this.#key;
     const encoding = this.config.encoding as 'hex' | 'base64';
     const normalize = this.config.normalize;
-    const keepDomain = this.config['keep.domain'];
-    // The same address appears in mail.destination, commonHeaders.to and the detail's recipients, and
-    // again in every later event of the email; the bench profile showed one HMAC per occurrence as the
-    // transform chain's main cost. Digests are remembered, in a map emptied whenever it fills up.
     const digests = new Map<string, string>();
-    return (value) => {
-      let text = value as string;
+    return (raw) => {
+      let text = raw;
       if (normalize === 'lowercase') text = text.toLowerCase();
       else if (normalize === 'trim-lowercase') text = text.trim().toLowerCase();
       let digest = digests.get(text);
       if (digest === undefined) {
         digest = createHmac('sha256', key).update(text, 'utf8').digest(encoding);
-        // The whole address is hashed either way, so joins are the same; the domain is only appended.
-        const at = keepDomain ? text.lastIndexOf('@') : -1;
-        if (at >= 0) digest = `${digest}${text.slice(at).toLowerCase()}`;
         if (digests.size >= DIGEST_CACHE_ENTRIES) digests.clear();
         digests.set(text, digest);
       }
       return digest;
+    };
+  }
+
+  private textHasher(): (value: unknown) => string {
+    const digest = this.digester();
+    return (value) => digest(value as string);
+  }
+
+  private addressHasher(): (value: unknown) => string {
+    const digest = this.digester();
+    const keepDomain = this.config['keep.domain'];
+    // The bench profile showed one parse per occurrence as a real cost: header values repeat too.
+    const hashed = new Map<string, string>();
+    const hashAddress = (address: string, domain: string | undefined) => {
+      const pseudonym = digest(address);
+      return keepDomain && domain !== undefined ? `${pseudonym}@${domain.toLowerCase()}` : pseudonym;
+    };
+    return (value) => {
+      const text = value as string;
+      const known = hashed.get(text);
+      if (known !== undefined) return known;
+      const mailboxes = parseMailboxList(text);
+      // Not an address list: hash it whole, and keep no domain (it may not be one).
+      const result =
+        mailboxes === undefined
+          ? hashAddress(text, undefined)
+          : mailboxes.map((mailbox) => hashAddress(mailbox.address, mailbox.domain)).join(', ');
+      if (hashed.size >= DIGEST_CACHE_ENTRIES) hashed.clear();
+      hashed.set(text, result);
+      return result;
     };
   }
 

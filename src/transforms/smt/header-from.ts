@@ -1,7 +1,7 @@
 import type { KafkaHeader, KafkaRecord } from '../../record.ts';
 import { SideTransform } from '../base.ts';
 import { defineConfig, nonEmptyList, oneOf } from '../config-def.ts';
-import { type AvroSchema, asRecord, copyRecordBasics, fieldDefault } from '../schema.ts';
+import { type AvroSchema, copyRecordBasics, fieldDefault } from '../schema.ts';
 import { TransformDataError } from '../types.ts';
 import { headerEncoderFor } from './header-value.ts';
 
@@ -37,9 +37,7 @@ export class HeaderFrom extends SideTransform<typeof definition> {
   }
 
   protected mapSchema(schema: AvroSchema): AvroSchema {
-    const record = asRecord(schema);
-    if (!record)
-      throw this.configError('type', `HeaderFrom needs a record schema, got ${JSON.stringify(schema)}`);
+    const record = this.requireRecord(schema, 'HeaderFrom');
     const replaceNull = this.config['replace.null.with.default'];
     this.extractors = this.config.fields.map((name, index) => {
       const field = record.fields.find((candidate) => candidate.name === name);

@@ -1,6 +1,7 @@
 import { SideTransform } from '../base.ts';
 import { defineConfig } from '../config-def.ts';
-import { type AvroRecordSchema, type AvroSchema, isValidAvroName, newField } from '../schema.ts';
+import { type AvroRecordSchema, type AvroSchema, isOptional, isValidAvroName, newField } from '../schema.ts';
+import { TransformDataError } from '../types.ts';
 
 const definition = defineConfig({
   field: { type: 'string', doc: 'name of the single field of the new record' },
@@ -19,7 +20,10 @@ export class HoistField extends SideTransform<typeof definition> {
     }
   }
 
+  private nullable = true;
+
   protected mapSchema(schema: AvroSchema): AvroSchema {
+    this.nullable = isOptional(schema);
     // Connect's hoisted struct has no name; Avro needs one.
     const hoisted: AvroRecordSchema = {
       type: 'record',
@@ -30,6 +34,13 @@ export class HoistField extends SideTransform<typeof definition> {
   }
 
   protected mapValue(value: unknown): unknown {
+    // Connect puts the value into a struct field of the same schema, which refuses a null when the
+    // schema is required (a tombstone under a required schema).
+    if ((value === null || value === undefined) && !this.nullable) {
+      throw new TransformDataError(
+        `HoistField: the ${this.side} is null but its schema is required, so field "${this.config.field}" cannot hold it`,
+      );
+    }
     return { [this.config.field]: value ?? null };
   }
 }

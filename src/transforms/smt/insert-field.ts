@@ -4,7 +4,6 @@ import { defineConfig } from '../config-def.ts';
 import {
   type AvroField,
   type AvroSchema,
-  asRecord,
   avroSchemaFor,
   copyRecordBasics,
   fieldDefault,
@@ -33,7 +32,7 @@ interface InsertionSpec {
   optional: boolean;
 }
 
-/** `name!` is required, `name?` and plain `name` are optional, as in Connect. */
+/** `name!` is required, `name?` and plain `name` are optional, as in Connect (an empty name is a name). */
 function parseSpec(spec: string | null): InsertionSpec | null {
   if (spec === null) return null;
   if (spec.endsWith('?')) return { name: spec.slice(0, -1), optional: true };
@@ -51,31 +50,32 @@ export class InsertField extends SideTransform<typeof definition> {
 
   protected override validate(): void {
     const c = this.config;
-    if (
-      !c['topic.field'] &&
-      !c['partition.field'] &&
-      !c['offset.field'] &&
-      !c['timestamp.field'] &&
-      !c['static.field']
-    ) {
+    const keys = [
+      'topic.field',
+      'partition.field',
+      'offset.field',
+      'timestamp.field',
+      'static.field',
+    ] as const;
+    if (keys.every((key) => c[key] === null)) {
       throw this.configError(
         'topic.field',
         'set at least one of topic.field, partition.field, offset.field, timestamp.field, static.field',
       );
     }
-    if (c['static.field'] && c['static.value'] === null) {
+    if (c['static.field'] !== null && c['static.value'] === null) {
       throw this.configError('static.value', 'required when static.field is set');
     }
-    const candidates: Array<[string, string, AvroSchema, Inserter]> = [
-      ['topic.field', c['topic.field'] ?? '', 'string', (r) => r.topic],
-      ['partition.field', c['partition.field'] ?? '', 'int', (r) => r.partition ?? null],
-      ['offset.field', c['offset.field'] ?? '', 'long', (r) => this.offsetOf(r)],
-      ['timestamp.field', c['timestamp.field'] ?? '', avroSchemaFor('timestamp'), (r) => r.timestamp ?? null],
-      ['static.field', c['static.field'] ?? '', 'string', () => c['static.value']],
+    const candidates: Array<[string, string | null, AvroSchema, Inserter]> = [
+      ['topic.field', c['topic.field'], 'string', (r) => r.topic],
+      ['partition.field', c['partition.field'], 'int', (r) => r.partition ?? null],
+      ['offset.field', c['offset.field'], 'long', (r) => this.offsetOf(r)],
+      ['timestamp.field', c['timestamp.field'], avroSchemaFor('timestamp'), (r) => r.timestamp ?? null],
+      ['static.field', c['static.field'], 'string', () => c['static.value']],
     ];
     this.inserts = [];
     for (const [key, raw, schema, value] of candidates) {
-      const spec = parseSpec(raw === '' ? null : raw);
+      const spec = parseSpec(raw);
       if (!spec) continue;
       // Avro names are stricter than Connect's; a bad one would only fail at registration time.
       if (!isValidAvroName(spec.name)) {
@@ -95,13 +95,11 @@ export class InsertField extends SideTransform<typeof definition> {
   }
 
   protected mapSchema(schema: AvroSchema): AvroSchema {
-    const record = asRecord(schema);
-    if (!record)
-      throw this.configError('type', `InsertField needs a record schema, got ${JSON.stringify(schema)}`);
+    const record = this.requireRecord(schema, 'InsertField');
     const fields: AvroField[] = [...record.fields];
     for (const { key, spec, schema: fieldSchema } of this.inserts) {
       if (fields.some((field) => field.name === spec.name)) {
-        throw this.configError(key, `field "${spec.name}" already exists in record ${record.name}`);
+        throw this.failsEveryRecord(key, `field "${spec.name}" already exists in record ${record.name}`);
       }
       fields.push(newField(spec.name, fieldSchema));
     }

@@ -1,7 +1,7 @@
 import { SideTransform } from '../base.ts';
 import { defineConfig, nonEmptyList, nonEmptyString } from '../config-def.ts';
-import { javaParseFloating, javaParseInteger } from '../java.ts';
-import { type AvroSchema, asRecord, connectTypeOf, fieldDefault } from '../schema.ts';
+import { convertTextToNumber } from '../java/connect-values.ts';
+import { type AvroSchema, connectTypeOf, fieldDefault } from '../schema.ts';
 import { TransformDataError } from '../types.ts';
 
 const definition = defineConfig({
@@ -24,9 +24,7 @@ export class MaskField extends SideTransform<typeof definition> {
   private fallbacks = new Map<string, unknown>();
 
   protected mapSchema(schema: AvroSchema): AvroSchema {
-    const record = asRecord(schema);
-    if (!record)
-      throw this.configError('type', `MaskField needs a record schema, got ${JSON.stringify(schema)}`);
+    const record = this.requireRecord(schema, 'MaskField');
     this.maskers = new Map();
     for (const name of this.config.fields) {
       const field = record.fields.find((candidate) => candidate.name === name);
@@ -41,10 +39,15 @@ export class MaskField extends SideTransform<typeof definition> {
     return schema;
   }
 
+  /**
+   * As Connect masks by the value's Java class: the type's empty value, or the replacement converted
+   * with Values.convertToX (so "9.5" masks an int as 9 and "1e3" as 1000). A combination Connect fails
+   * on for every value is refused here at start-up.
+   */
   private maskerFor(type: ReturnType<typeof connectTypeOf>, name: string): Masker {
     const replacement = this.config.replacement;
     const unsupported = (what: string) =>
-      this.configError('fields', `field "${name}" is ${type}; MaskField cannot mask it ${what}`);
+      this.failsEveryRecord('fields', `field "${name}" is ${type}; MaskField cannot mask it ${what}`);
     if (replacement === null) {
       switch (type) {
         case 'boolean':
@@ -64,28 +67,25 @@ export class MaskField extends SideTransform<typeof definition> {
         case 'map':
           return () => ({});
         default:
-          throw unsupported('(Connect masks only primitives, lists and maps)');
+          throw unsupported('(Connect masks only primitives, dates, lists and maps)');
       }
     }
-    const asNumber = (parsed: number | null): Masker => {
-      if (parsed === null) {
-        throw this.configError('replacement', `"${replacement}" is not a valid ${type} for field "${name}"`);
-      }
-      return () => parsed;
-    };
     switch (type) {
       case 'string':
         return () => replacement;
       case 'int32':
-        return asNumber(javaParseInteger(replacement, 32));
       case 'int64':
-        return asNumber(javaParseInteger(replacement, 64));
-      case 'float32': {
-        const parsed = javaParseFloating(replacement);
-        return asNumber(parsed === null ? null : Math.fround(parsed));
+      case 'float32':
+      case 'float64': {
+        const converted = convertTextToNumber(replacement, type);
+        if (converted === null) {
+          throw this.failsEveryRecord(
+            'replacement',
+            `"${replacement}" is not a decimal number, so it cannot replace ${type} field "${name}"`,
+          );
+        }
+        return () => converted;
       }
-      case 'float64':
-        return asNumber(javaParseFloating(replacement));
       default:
         throw unsupported('with a custom replacement (only strings and numbers)');
     }

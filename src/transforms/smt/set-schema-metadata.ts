@@ -1,7 +1,12 @@
 import { SideTransform } from '../base.ts';
 import { defineConfig } from '../config-def.ts';
-import type { AvroSchema } from '../schema.ts';
-import { isRecordSchema, unwrapOptional } from '../schema.ts';
+import {
+  type AvroRecordSchema,
+  type AvroSchema,
+  fieldDefault,
+  isRecordSchema,
+  unwrapOptional,
+} from '../schema.ts';
 
 const definition = defineConfig({
   'schema.name': { type: 'string', default: null, doc: 'new (full) schema name' },
@@ -10,8 +15,8 @@ const definition = defineConfig({
 });
 
 /**
- * Avro has no schema version and names only records, enums and fixed; like Confluent's AvroData we keep
- * Connect's metadata as `connect.version` (and `connect.name` on other types) schema attributes.
+ * Connect's SetSchemaMetadata, for record schemas (the only ones Connect can rebuild). Avro has no schema
+ * version; like Confluent's AvroData we keep Connect's as the `connect.version` schema attribute.
  */
 export class SetSchemaMetadata extends SideTransform<typeof definition> {
   static readonly definition = definition;
@@ -19,10 +24,10 @@ export class SetSchemaMetadata extends SideTransform<typeof definition> {
 
   protected override validate(): void {
     const name = this.config['schema.name'];
-    if ((name === null || name === '') && this.config['schema.version'] === null) {
+    if (name === null && this.config['schema.version'] === null) {
       throw this.configError('schema.name', 'set schema.name, schema.version or both');
     }
-    if (name && !/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(name)) {
+    if (name !== null && !/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(name)) {
       throw this.configError(
         'schema.name',
         `"${name}" is not a valid Avro full name (dot-separated [A-Za-z_][A-Za-z0-9_]*)`,
@@ -32,23 +37,26 @@ export class SetSchemaMetadata extends SideTransform<typeof definition> {
 
   protected mapSchema(schema: AvroSchema): AvroSchema {
     const { optional, base } = unwrapOptional(schema);
-    this.defaults =
-      isRecordSchema(base) && this.config['replace.null.with.default']
-        ? base.fields
-            .filter((field) => field.default !== undefined && field.default !== null)
-            .map((field) => ({ name: field.name, fallback: field.default }))
-        : [];
-    const name = this.config['schema.name'] || null;
+    // Connect rebuilds the schema with schema.fields(), which fails for anything but a struct.
+    if (!isRecordSchema(base)) {
+      throw this.failsEveryRecord(
+        'type',
+        `SetSchemaMetadata needs a record ${this.side} schema, got ${JSON.stringify(schema)}`,
+      );
+    }
+    this.defaults = this.config['replace.null.with.default']
+      ? base.fields
+          .filter((field) => field.default !== undefined && field.default !== null)
+          .map((field) => ({ name: field.name, fallback: fieldDefault(field) }))
+      : [];
+    const name = this.config['schema.name'];
     const version = this.config['schema.version'];
-    const node = typeof base === 'string' ? { type: base } : Array.isArray(base) ? null : { ...base };
-    if (!node) throw this.configError('schema.name', 'cannot name a union schema');
+    const node: AvroRecordSchema = { ...base };
     if (name !== null) {
-      if (isRecordSchema(base)) {
-        const dot = name.lastIndexOf('.');
-        node.name = dot < 0 ? name : name.slice(dot + 1);
-        if (dot < 0) delete node.namespace;
-        else node.namespace = name.slice(0, dot);
-      } else node['connect.name'] = name;
+      const dot = name.lastIndexOf('.');
+      node.name = dot < 0 ? name : name.slice(dot + 1);
+      if (dot < 0) delete node.namespace;
+      else node.namespace = name.slice(0, dot);
     }
     if (version !== null) node['connect.version'] = version;
     return optional ? ['null', node] : node;

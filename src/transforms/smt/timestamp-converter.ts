@@ -1,16 +1,16 @@
 import { SideTransform } from '../base.ts';
 import { defineConfig, oneOf } from '../config-def.ts';
-import { compileDateFormat, type JavaDateFormat } from '../java.ts';
+import { compileDateFormat, type JavaDateFormat, ZoneNameError } from '../java/date-format.ts';
+import { type ExactLong, javaTrim, normalizeLong } from '../java/numbers.ts';
 import {
   type AvroSchema,
-  asRecord,
   avroSchemaFor,
   type ConnectType,
   connectTypeOf,
-  copyField,
   copyRecordBasics,
   fieldDefault,
   isOptional,
+  newField,
   withOptionality,
 } from '../schema.ts';
 import { TransformDataError } from '../types.ts';
@@ -36,11 +36,27 @@ const definition = defineConfig({
   'replace.null.with.default': { type: 'boolean', default: true, doc: 'use the field default for a null' },
 });
 
-const MILLIS_PER_DAY = 86_400_000;
-const floorMod = (value: number, divisor: number) => ((value % divisor) + divisor) % divisor;
+const MILLIS_PER_DAY = 86_400_000n;
+const LONG_MAX = 2n ** 63n - 1n;
+const LONG_MIN = -(2n ** 63n);
+
+/** TimeUnit's conversions: multiplication saturates at the long range, division truncates. */
+function saturatingMultiply(value: bigint, factor: bigint): bigint {
+  const product = value * factor;
+  return product > LONG_MAX ? LONG_MAX : product < LONG_MIN ? LONG_MIN : product;
+}
+
+function floorDiv(value: bigint, divisor: bigint): bigint {
+  const quotient = value / divisor;
+  return value % divisor !== 0n && value < 0n ? quotient - 1n : quotient;
+}
 
 type Converter = (value: unknown) => unknown;
 
+/**
+ * Connect's TimestampConverter: string (SimpleDateFormat, UTC), unix (seconds to nanoseconds, exact
+ * 64-bit longs with TimeUnit's saturation), Date, Time and Timestamp, for a field or the whole value.
+ */
 export class TimestampConverter extends SideTransform<typeof definition> {
   static readonly definition = definition;
   protected readonly definition = definition;
@@ -50,13 +66,13 @@ export class TimestampConverter extends SideTransform<typeof definition> {
 
   protected override validate(): void {
     const format = this.config.format;
-    if (this.config['target.type'] === 'string' && format.trim() === '') {
+    if (this.config['target.type'] === 'string' && javaTrim(format) === '') {
       throw this.configError(
         'format',
         'required when target.type=string (a SimpleDateFormat pattern, e.g. yyyy-MM-dd)',
       );
     }
-    if (format.trim() !== '') {
+    if (javaTrim(format) !== '') {
       try {
         this.dateFormat = compileDateFormat(format);
       } catch (error) {
@@ -86,64 +102,83 @@ export class TimestampConverter extends SideTransform<typeof definition> {
     return (value) => (value === null || value === undefined ? null : fromMillis(toMillis(value)));
   }
 
-  private toMillis(sourceType: ConnectType, what: string): (value: unknown) => number {
+  /** The instant (exact epoch millis) a value of the source type stands for. */
+  private toMillis(sourceType: ConnectType, what: string): (value: unknown) => bigint {
     switch (sourceType) {
       case 'timestamp':
       case 'time':
-        return (value) => value as number;
+        return (value) => BigInt(value as ExactLong);
       case 'date':
-        return (value) => (value as number) * MILLIS_PER_DAY;
+        return (value) => BigInt(value as number) * MILLIS_PER_DAY;
       case 'int64': {
         const precision = this.config['unix.precision'];
-        // TimeUnit conversions truncate toward zero.
-        const divisor =
-          { seconds: 1 / 1000, milliseconds: 1, microseconds: 1000, nanoseconds: 1_000_000 }[precision] ?? 1;
-        return divisor < 1
-          ? (value) => (value as number) * 1000
-          : (value) => Math.trunc((value as number) / divisor) + 0;
+        if (precision === 'seconds') return (value) => saturatingMultiply(BigInt(value as ExactLong), 1000n);
+        if (precision === 'microseconds') return (value) => BigInt(value as ExactLong) / 1000n;
+        if (precision === 'nanoseconds') return (value) => BigInt(value as ExactLong) / 1_000_000n;
+        return (value) => BigInt(value as ExactLong);
       }
       case 'string': {
         const format = this.dateFormat;
         if (!format)
-          throw this.configError('format', `${what} is a string, so a SimpleDateFormat pattern is required`);
+          throw this.failsEveryRecord(
+            'format',
+            `${what} is a string, so a SimpleDateFormat pattern is required`,
+          );
         return (value) => {
-          const parsed = format.parse(value as string);
+          let parsed: ExactLong | null;
+          try {
+            parsed = format.parse(value as string);
+          } catch (error) {
+            if (error instanceof ZoneNameError)
+              throw new TransformDataError(`TimestampConverter: ${what}: ${error.message}`);
+            throw error;
+          }
           if (parsed === null) {
             throw new TransformDataError(
               `TimestampConverter: ${what} does not match pattern (${this.config.format})`,
             );
           }
-          return parsed;
+          return BigInt(parsed);
         };
       }
       default:
-        throw this.configError(
+        throw this.failsEveryRecord(
           'field',
           `${what} is ${sourceType}; TimestampConverter reads string, int64 (unix), Date, Time or Timestamp`,
         );
     }
   }
 
-  private fromMillis(): (millis: number) => unknown {
+  private fromMillis(): (millis: bigint) => unknown {
     switch (this.target) {
       case 'string': {
         const format = this.dateFormat as JavaDateFormat;
-        return (millis) => format.format(millis);
+        return (millis) => format.format(normalizeLong(millis));
       }
       case 'unix': {
         const precision = this.config['unix.precision'];
-        // `+ 0` turns JavaScript's -0 into Java's 0.
-        if (precision === 'seconds') return (millis) => Math.trunc(millis / 1000) + 0;
-        if (precision === 'microseconds') return (millis) => millis * 1000;
-        if (precision === 'nanoseconds') return (millis) => millis * 1_000_000;
-        return (millis) => millis;
+        if (precision === 'seconds') return (millis) => normalizeLong(millis / 1000n);
+        if (precision === 'microseconds') return (millis) => normalizeLong(saturatingMultiply(millis, 1000n));
+        if (precision === 'nanoseconds')
+          return (millis) => normalizeLong(saturatingMultiply(millis, 1_000_000n));
+        return (millis) => normalizeLong(millis);
       }
       case 'Date':
-        return (millis) => Math.floor(millis / MILLIS_PER_DAY);
+        // Midnight UTC of that day, computed in a long as Calendar does (so it wraps below Long.MIN_VALUE,
+        // and Date.fromLogical then refuses the result); Connect's Date holds the day number as an int.
+        return (millis) => {
+          const midnight = BigInt.asIntN(64, floorDiv(millis, MILLIS_PER_DAY) * MILLIS_PER_DAY);
+          if (midnight % MILLIS_PER_DAY !== 0n) {
+            throw new TransformDataError(
+              'TimestampConverter: the date of this instant is outside the range of a Java long',
+            );
+          }
+          return Number(BigInt.asIntN(32, midnight / MILLIS_PER_DAY));
+        };
       case 'Time':
-        return (millis) => floorMod(millis, MILLIS_PER_DAY);
+        return (millis) => Number(millis - floorDiv(millis, MILLIS_PER_DAY) * MILLIS_PER_DAY);
       case 'Timestamp':
-        return (millis) => millis;
+        return (millis) => normalizeLong(millis);
     }
   }
 
@@ -153,12 +188,7 @@ export class TimestampConverter extends SideTransform<typeof definition> {
       this.convertWhole = this.compileConverter(connectTypeOf(schema), 'the value');
       return this.targetSchema(isOptional(schema));
     }
-    const record = asRecord(schema);
-    if (!record)
-      throw this.configError(
-        'field',
-        `field "${field}" needs a record schema, got ${JSON.stringify(schema)}`,
-      );
+    const record = this.requireRecord(schema, 'TimestampConverter with a field');
     const target = record.fields.find((candidate) => candidate.name === field);
     // Deliberately stricter than Connect, which silently leaves the record alone.
     if (!target) throw this.configError('field', `no field "${field}" in record ${record.name}`);
@@ -171,11 +201,12 @@ export class TimestampConverter extends SideTransform<typeof definition> {
           : null,
       fallback: replaceNull ? fieldDefault(candidate) : null,
     }));
-    const fields = record.fields.map((candidate) =>
-      candidate === target
-        ? copyField(candidate, candidate.name, this.targetSchema(isOptional(candidate.type)))
-        : candidate,
-    );
+    // The converted field gets the bare target schema: Connect's typeSchema carries no default.
+    const fields = record.fields.map((candidate) => {
+      if (candidate !== target) return candidate;
+      const { default: _dropped, ...rest } = candidate;
+      return newField(rest.name, this.targetSchema(isOptional(candidate.type)), rest);
+    });
     return copyRecordBasics(record, fields);
   }
 

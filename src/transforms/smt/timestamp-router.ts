@@ -1,7 +1,7 @@
 import type { KafkaRecord } from '../../record.ts';
 import { ConfiguredTransform } from '../base.ts';
 import { defineConfig } from '../config-def.ts';
-import { compileDateFormat, type JavaDateFormat } from '../java.ts';
+import { compileDateFormat, type JavaDateFormat } from '../java/date-format.ts';
 import type { RecordSchemas } from '../types.ts';
 import { TransformDataError } from '../types.ts';
 
@@ -27,7 +27,8 @@ export class TimestampRouter extends ConfiguredTransform<typeof definition> {
     try {
       this.format = compileDateFormat(this.config['timestamp.format']);
     } catch (error) {
-      throw this.configError('timestamp.format', (error as Error).message);
+      // Connect builds its SimpleDateFormat at the first record, so a bad pattern fails every record.
+      throw this.failsEveryRecord('timestamp.format', (error as Error).message);
     }
   }
 

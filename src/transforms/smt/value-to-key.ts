@@ -1,7 +1,7 @@
 import type { KafkaRecord } from '../../record.ts';
 import { ConfiguredTransform } from '../base.ts';
 import { defineConfig, nonEmptyList } from '../config-def.ts';
-import { type AvroRecordSchema, asRecord, fieldDefault, newField } from '../schema.ts';
+import { type AvroRecordSchema, asRecord, fieldDefault } from '../schema.ts';
 import type { RecordSchemas } from '../types.ts';
 import { TransformDataError } from '../types.ts';
 
@@ -17,18 +17,23 @@ export class ValueToKey extends ConfiguredTransform<typeof definition> {
 
   outputSchema(input: RecordSchemas): RecordSchemas {
     const record = asRecord(input.value);
-    if (!record)
-      throw this.configError(
+    if (!record) {
+      throw this.failsEveryRecord(
         'type',
         `ValueToKey needs a record value schema, got ${JSON.stringify(input.value)}`,
       );
+    }
     const replaceNull = this.config['replace.null.with.default'];
     this.picks = [];
+    const seen = new Set<string>();
     const fields = this.config.fields.map((name) => {
       const field = record.fields.find((candidate) => candidate.name === name);
       if (!field) throw this.configError('fields', `no field "${name}" in record ${record.name}`);
+      if (seen.has(name)) throw this.failsEveryRecord('fields', `field "${name}" is listed twice`);
+      seen.add(name);
       this.picks.push({ name, fallback: replaceNull ? fieldDefault(field) : null });
-      return newField(name, field.type);
+      // The key field keeps the value field's whole schema, default included, as Connect's does.
+      return { ...field };
     });
     // Connect's key struct is unnamed; Avro needs a name, so it is derived from the value record's.
     const key: AvroRecordSchema = { type: 'record', name: `${record.name}Key`, fields };

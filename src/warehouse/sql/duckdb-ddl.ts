@@ -7,10 +7,13 @@ export const DUCKDB_TYPES: TypeMap = {
   text: 'VARCHAR',
   integer: 'INTEGER',
   bigint: 'BIGINT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
   // Stored as an instant; DuckDB shows it in the session time zone, the report queries in UTC.
   timestamp: 'TIMESTAMPTZ',
   date: 'DATE',
   json: 'JSON',
+  document: 'JSON',
 };
 
 export function duckdbSchemaStatements(): string[] {

@@ -14,9 +14,12 @@ export const POSTGRES_TYPES: TypeMap = {
   text: 'text',
   integer: 'integer',
   bigint: 'bigint',
+  double: 'double precision',
+  boolean: 'boolean',
   timestamp: 'timestamptz',
   date: 'date',
   json: 'jsonb',
+  document: 'json',
 };
 
 export function postgresSchemaStatements(): string[] {

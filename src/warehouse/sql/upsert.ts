@@ -1,47 +1,38 @@
 /**
- * The multi-row upsert both DuckDB and PostgreSQL accept: INSERT ... ON CONFLICT (pk) DO UPDATE, with
- * $1..$n placeholders. Rows are upserted on their primary key, so a replayed record overwrites itself.
+ * The upsert both DuckDB and PostgreSQL accept: INSERT ... SELECT from a staging source, ON CONFLICT
+ * (pk) DO UPDATE. Rows are upserted on their primary key, so a replayed record overwrites itself.
  */
-import { type Cell, columnNames, type TableModel } from '../model.ts';
+import type { Cell } from '../model.ts';
 
-/** Keeps placeholders per statement well under PostgreSQL's 65535 bind-parameter limit. */
-export const MAX_ROWS_PER_STATEMENT = 200;
-
-export interface UpsertStatement {
-  sql: string;
-  params: Cell[];
+/** `INSERT INTO target (cols) SELECT cols FROM source ON CONFLICT (key) DO UPDATE SET ...`. */
+export function upsertFromSql(
+  target: string,
+  columns: readonly string[],
+  primaryKey: readonly string[],
+  source: string,
+): string {
+  const updates = columns
+    .filter((column) => !primaryKey.includes(column))
+    .map((column) => `${column} = EXCLUDED.${column}`);
+  const list = columns.join(', ');
+  return `INSERT INTO ${target} (${list}) SELECT ${list} FROM ${source} ON CONFLICT (${primaryKey.join(', ')}) DO UPDATE SET ${updates.join(', ')}`;
 }
 
 /**
- * One statement per chunk of rows. Rows sharing a key within the batch are reduced to the last one:
- * neither database lets one INSERT ... ON CONFLICT update the same row twice.
+ * Rows sharing a primary key reduced to the last one: neither database lets one INSERT ... ON CONFLICT
+ * update the same row twice, and the last copy is the latest read of the record.
  */
-export function upsertStatements<C extends string>(
-  table: TableModel<C>,
-  rows: readonly Record<C, Cell>[],
-): UpsertStatement[] {
-  const columns = columnNames(table);
-  const unique = new Map<string, Record<C, Cell>>();
-  for (const row of rows) unique.set(JSON.stringify(table.primaryKey.map((key) => row[key])), row);
-  const deduplicated = [...unique.values()];
-  const updates = columns
-    .filter((column) => !table.primaryKey.includes(column))
-    .map((column) => `${column} = EXCLUDED.${column}`);
-  const statements: UpsertStatement[] = [];
-  for (let start = 0; start < deduplicated.length; start += MAX_ROWS_PER_STATEMENT) {
-    const chunk = deduplicated.slice(start, start + MAX_ROWS_PER_STATEMENT);
-    const params: Cell[] = [];
-    const tuples = chunk.map((row) => {
-      const placeholders = columns.map((column) => {
-        params.push(row[column]);
-        return `$${params.length}`;
-      });
-      return `(${placeholders.join(', ')})`;
-    });
-    statements.push({
-      sql: `INSERT INTO ${table.name} (${columns.join(', ')}) VALUES ${tuples.join(', ')} ON CONFLICT (${table.primaryKey.join(', ')}) DO UPDATE SET ${updates.join(', ')}`,
-      params,
-    });
+export function lastPerKey<R extends Record<string, Cell>>(
+  rows: readonly R[],
+  primaryKey: readonly string[],
+): R[] {
+  if (primaryKey.length === 1) {
+    const key = primaryKey[0] as string;
+    const unique = new Map<Cell, R>();
+    for (const row of rows) unique.set(row[key] as Cell, row);
+    return unique.size === rows.length ? [...rows] : [...unique.values()];
   }
-  return statements;
+  const unique = new Map<string, R>();
+  for (const row of rows) unique.set(primaryKey.map((column) => String(row[column])).join('\u0000'), row);
+  return unique.size === rows.length ? [...rows] : [...unique.values()];
 }

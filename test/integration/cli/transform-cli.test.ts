@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { registrationFromSettings } from '../../../src/registration/from-settings.ts';
 import { schemaText } from '../../../src/serde/schema-text.ts';
@@ -119,5 +121,35 @@ describe('ses-kafka transform CLI on a chain of its own', function () {
         timestamp: 9,
       },
     ]);
+  });
+});
+
+describe('ses-kafka transform CLI with longs beyond 2^53', function () {
+  this.timeout(60_000);
+
+  it('keeps them exact: written and read as strings of digits', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'transform-cli-long-'));
+    const schema = path.join(dir, 'value.avsc');
+    const config = path.join(dir, 'chain.properties');
+    writeFileSync(
+      schema,
+      JSON.stringify({
+        type: 'record',
+        name: 'Big',
+        fields: [
+          { name: 'text', type: 'string' },
+          { name: 'n', type: 'long' },
+        ],
+      }),
+    );
+    writeFileSync(
+      config,
+      'transforms=cast\ntransforms.cast.type=Cast$Value\ntransforms.cast.spec=text:int64,n:string\n',
+    );
+    const input = `${JSON.stringify({ key: 'k', value: { text: '-9223372036854775808', n: '1234567890123456789' }, timestamp: 1 })}\n`;
+    const result = cli(['transform', '--schema', schema], input, { SES_KAFKA_TRANSFORMS_FILE: config });
+    assert.equal(result.status, 0, result.stderr);
+    const printed = JSON.parse(result.stdout.trim()) as { value: Record<string, unknown> };
+    assert.deepEqual(printed.value, { text: '-9223372036854775808', n: '1234567890123456789' });
   });
 });

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { connect } from 'node:net';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:ses-events';
 const cli = ['--import', 'tsx', 'src/cli/main.ts', 'serve'];
@@ -17,7 +18,10 @@ describe('http: ses-kafka serve CLI', function () {
     const env = { ...process.env, SES_KAFKA_SNS_ALLOWED_TOPIC_ARNS: '' };
     const result = spawnSync(process.execPath, [...cli, '--port', '0'], { encoding: 'utf8', env });
     assert.equal(result.status, 2);
-    assert.match(result.stderr, /--topic-arn: no SNS topic allowed; pass --topic-arn ARN/);
+    assert.match(
+      result.stderr,
+      /^ses-kafka serve: error: --topic-arn: required: no SNS topic allowed; pass --topic-arn ARN/m,
+    );
   });
 
   it('serves on the given port, refuses unsigned and wrong-method requests, and stops on SIGTERM', async () => {
@@ -70,5 +74,106 @@ describe('http: ses-kafka serve CLI', function () {
     child.kill('SIGTERM');
     const [code] = await exited;
     assert.equal(code, 0);
+  });
+
+  it('as a container runs it (node bin/ses-kafka.js serve): SIGTERM answers the request in flight, refuses new ones, exits 0', async () => {
+    child = spawn(
+      process.execPath,
+      ['bin/ses-kafka.js', 'serve', '--local', '--host', '127.0.0.1', '--port', '0', '--topic-arn', TOPIC],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' } },
+    );
+    let output = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no listening line; output so far: ${output}`)),
+        30_000,
+      );
+      child?.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /listening on (http:\/\/\S+) for 1 SNS topic/.exec(output);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      });
+    });
+    const { port } = new URL(url);
+
+    // A request in flight: headers and half of its body sent.
+    const socket = connect(Number(port), '127.0.0.1');
+    await once(socket, 'connect');
+    const body = '{"Type": "Notification"}';
+    socket.write(
+      `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n`,
+    );
+    socket.write(body.slice(0, 10));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString();
+    });
+
+    const stoppedAt = Date.now();
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(child.exitCode, null, 'still answering the request in flight');
+    await assert.rejects(
+      fetch(url, { method: 'POST', body: '{}' }),
+      'a new connection is refused while stopping',
+    );
+
+    socket.write(body.slice(10));
+    await once(socket, 'close');
+    assert.match(answer, /^HTTP\/1\.1 400 /, 'the request in flight got its answer');
+    const [code] = await exited;
+    assert.equal(code, 0, output);
+    assert.ok(Date.now() - stoppedAt < 15_000, 'stopped well within a container grace period');
+    assert.doesNotMatch(output, /\n\s+at .*\.ts:\d+/, 'no stack trace');
+  });
+
+  it('started through npx, killing the npx process stops the server too', async () => {
+    // npm exec does not pass SIGTERM on; serve notices it lost its parent and stops as on SIGTERM.
+    child = spawn(
+      'npx',
+      ['ses-kafka', 'serve', '--local', '--host', '127.0.0.1', '--port', '0', '--topic-arn', TOPIC],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' },
+      },
+    );
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no listening line; output so far: ${output}`)),
+        45_000,
+      );
+      child?.stdout?.on('data', () => {
+        const match = /listening on http:\/\/127\.0\.0\.1:(\d+) /.exec(output);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(Number(match[1]));
+        }
+      });
+    });
+    child.kill('SIGTERM');
+    const stillListening = async () =>
+      new Promise<boolean>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+      });
+    const deadline = Date.now() + 15_000;
+    while ((await stillListening()) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    assert.equal(await stillListening(), false, 'the server stopped after its npx parent was killed');
   });
 });

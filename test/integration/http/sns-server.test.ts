@@ -72,7 +72,7 @@ describe('http: SNS subscription endpoint (loopback)', function () {
   let tls: Identity;
   let sns: FakeSnsHost;
   let server: RunningSnsServer;
-  let calls: { body: string; message: SnsNotification }[];
+  let calls: { message: SnsNotification }[];
   let nextOutcome: NotificationOutcome | 'throw';
   let log: ReturnType<typeof recordingLogger>;
 
@@ -87,8 +87,8 @@ describe('http: SNS subscription endpoint (loopback)', function () {
       port: 0,
       allowedTopicArns: [TOPIC_ARN],
       logger: log,
-      handleNotification: async (body, message) => {
-        calls.push({ body, message });
+      handleNotification: async (message) => {
+        calls.push({ message });
         if (nextOutcome === 'throw') throw new Error('pipeline exploded for rcpt@example.com');
         return nextOutcome;
       },
@@ -116,7 +116,17 @@ describe('http: SNS subscription endpoint (loopback)', function () {
       assert.equal(reply.status, 200);
       assert.deepEqual(reply.body, { outcome: 'ok', messageId: signed.MessageId });
       assert.equal(calls.length, 1);
-      assert.equal(calls[0]?.body, body);
+      assert.deepEqual(Object.keys(calls[0]?.message ?? {}).sort(), [
+        'Message',
+        'MessageId',
+        'Signature',
+        'SignatureVersion',
+        'SigningCertURL',
+        'Subject',
+        'Timestamp',
+        'TopicArn',
+        'Type',
+      ]);
       assert.equal(calls[0]?.message.Message, SES_DELIVERY);
       assert.equal(calls[0]?.message.MessageId, signed.MessageId);
     });
@@ -129,10 +139,10 @@ describe('http: SNS subscription endpoint (loopback)', function () {
     assert.equal(sns.certificateFetches, 1);
   });
 
-  it('answers 500 on retry (SNS redelivers) and 200 on a dead-lettered rejection', async () => {
+  it('answers 503 on retry (SNS redelivers) and 200 on a dead-lettered rejection', async () => {
     nextOutcome = 'retry';
     const retry = await post(signFields(notificationFields(sns.certUrl), signing.keyPem, '2'));
-    assert.equal(retry.status, 500);
+    assert.equal(retry.status, 503);
     assert.equal(retry.body.outcome, 'retry');
     nextOutcome = 'rejected';
     const rejected = await post(signFields(notificationFields(sns.certUrl), signing.keyPem, '2'));
@@ -141,10 +151,10 @@ describe('http: SNS subscription endpoint (loopback)', function () {
     assert.equal(calls.length, 2);
   });
 
-  it('answers 500 when the handler throws, and keeps the recipient address out of the log', async () => {
+  it('answers 503 when the handler throws, and keeps the recipient address out of the log', async () => {
     nextOutcome = 'throw';
     const reply = await post(signFields(notificationFields(sns.certUrl), signing.keyPem, '2'));
-    assert.equal(reply.status, 500);
+    assert.equal(reply.status, 503);
     const line = log.lines.find((l) => l.message === 'SNS notification handler failed');
     assert.ok(line, 'the failure is logged');
     assert.doesNotMatch(JSON.stringify(line.extra), /rcpt@example\.com/);
@@ -352,7 +362,7 @@ describe('http: SNS subscription endpoint served over HTTPS', function () {
       tls: { cert: tls.certPem, key: tls.keyPem },
       allowedTopicArns: [TOPIC_ARN],
       logger: recordingLogger(),
-      handleNotification: async (_body, message) => {
+      handleNotification: async (message) => {
         received.push(message.MessageId);
         return 'ok';
       },

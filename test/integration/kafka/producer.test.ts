@@ -303,11 +303,18 @@ for (const adapter of ADAPTERS)
       await createTopics([topic]);
       const missing = uniqueTopic('missing');
       const producer = adapter.create(baseSettings(topic));
-      const results = await producer.send([...events(topic, 2), ...events(missing, 1)], Date.now() + 3_000);
+      const results = await producer.send([...events(topic, 2), ...events(missing, 1)], Date.now() + 30_000);
       await producer.close();
       assert.ok(results[0]?.ok && results[1]?.ok);
       const failed = results[2];
       assert.ok(failed && !failed.ok, 'the record for a topic that does not exist is reported');
+      // Waiting does not create a topic: handed back (never dead-lettered), with the command that fixes it.
+      assert.equal(failed.error.code, 'KAFKA_TOPIC_NOT_FOUND');
+      assert.equal(failed.error.retriable, false);
+      assert.match(
+        failed.error.message,
+        new RegExp(`topic "${missing}" does not exist.*ses-kafka topics create`),
+      );
       assert.ok(
         !(await listTopics()).includes(missing),
         'a topic that does not exist is not created on the fly',

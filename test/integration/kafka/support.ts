@@ -3,6 +3,7 @@ import net from 'node:net';
 import { Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import type { ClientSettings } from '../../../src/kafka/client.ts';
 import { stackEndpoints } from '../../../src/stack/endpoints.ts';
+import { createTopics as createLocalTopics } from '../../support/pipeline.ts';
 
 export { closedPort } from '../../support/ports.ts';
 
@@ -22,16 +23,7 @@ function inspector(): Kafka {
 }
 
 export async function createTopics(topics: string[], numPartitions = 3): Promise<void> {
-  const admin = inspector().admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      topics: topics.map((topic) => ({ topic, numPartitions })),
-      waitForLeaders: true,
-    });
-  } finally {
-    await admin.disconnect();
-  }
+  await createLocalTopics(topics, endpoints.kafkaBrokers, numPartitions);
 }
 
 export async function listTopics(): Promise<string[]> {

@@ -101,7 +101,7 @@ describe('Lambda faults (real stack)', function () {
 
       after(async () => {
         await runtime?.producer.close();
-        await broker.stop();
+        await broker.dispose();
       });
 
       it('reports every unsent event, and after a restart and redelivery every input is in the topic', async () => {

@@ -17,7 +17,7 @@ describe('the example transform chain over the SES base schema', function () {
       {
         valueSchema: loadBaseSchema('v2') as unknown as AvroSchema,
         keySchema: 'string',
-        env: { SES_KAFKA_HMAC_KEY: 'registration-test-key' },
+        env: { SES_KAFKA_HMAC_KEY: 'registration-test-key-0123456789abcdef' },
       },
     );
     const schema = chain.outputValueSchema as unknown as { fields: Array<{ name: string }> };

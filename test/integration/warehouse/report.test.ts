@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import { syntheticStream } from '../../unit/warehouse/synthetic-stream.ts';
 import { CANVAS_INK, measurePng, REPORT_SETTLED } from './browser-probes.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const _REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** Set to keep the screenshot for a person to look at (CI artefacts, debugging). */
 const KEEP_SCREENSHOT = process.env.SES_REPORT_SCREENSHOT;
 
@@ -35,11 +34,10 @@ describe('ses-kafka report rendered in headless Chromium', function () {
   before(async function () {
     this.timeout(900_000);
     if (!existsSync(CHROMIUM)) {
-      execFileSync('bash', ['scripts/install-chromium.sh'], {
-        cwd: REPO_ROOT,
-        stdio: 'inherit',
-        timeout: 15 * 60_000,
-      });
+      // Installing belongs to .ci/run and the scripts, never to a test run.
+      throw new Error(
+        `Chromium is not installed at ${CHROMIUM}: run \`bash scripts/install-chromium.sh\` (.ci/run does)`,
+      );
     }
     dir = mkdtempSync(join(tmpdir(), 'warehouse-report-'));
     context = await chromium.launchPersistentContext(join(dir, 'profile'), {

@@ -1,7 +1,7 @@
 /** Helpers for the warehouse tests against the local stack (Kafka, Apicurio, moto) and PostgreSQL. */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CreateRegistryCommand, ListRegistriesCommand } from '@aws-sdk/client-glue';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
@@ -11,6 +11,7 @@ import { AvroDecoder } from '../../../src/serde/decoder.ts';
 import { GlueSchemaRegistry } from '../../../src/serde/glue-registry.ts';
 import { GlueSerializer } from '../../../src/serde/glue-serializer.ts';
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, stackEndpoints } from '../../../src/stack/endpoints.ts';
+import { createTopics } from '../../support/pipeline.ts';
 
 export const endpoints = stackEndpoints();
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -61,33 +62,18 @@ async function postgresAnswers(): Promise<boolean> {
 }
 
 /**
- * Makes sure the throwaway PostgreSQL answers, running scripts/install-postgres.sh when it does not.
- * Returns a skip reason only where apt itself is missing (not a Debian machine); everywhere else a
- * failure to install or start is a test failure.
+ * Fails with the command that fixes it when the throwaway PostgreSQL does not answer. Installing and
+ * starting it is .ci/run's job (scripts/install-postgres.sh), never a side effect of a test.
  */
-export async function ensurePostgres(): Promise<string | undefined> {
-  if (await postgresAnswers()) return undefined;
-  if (!existsSync('/usr/lib/postgresql') && !existsSync('/usr/bin/apt-get')) {
-    return `PostgreSQL is not running on 127.0.0.1:${POSTGRES_PORT} and apt-get is missing, so ${INSTALL_POSTGRES_COMMAND} cannot install it`;
-  }
-  execFileSync('bash', ['scripts/install-postgres.sh'], {
-    cwd: REPO_ROOT,
-    stdio: 'inherit',
-    timeout: 15 * 60_000,
-  });
-  if (!(await postgresAnswers()))
-    throw new Error(`${INSTALL_POSTGRES_COMMAND} ran but ${POSTGRES_URL} does not answer`);
-  return undefined;
+export async function ensurePostgres(): Promise<void> {
+  if (await postgresAnswers()) return;
+  throw new Error(
+    `PostgreSQL does not answer at ${POSTGRES_URL}: start it with \`${INSTALL_POSTGRES_COMMAND}\` (it installs Debian's postgresql when missing; .ci/run runs it before the tests)`,
+  );
 }
 
 export async function createTopic(topic: string, numPartitions: number): Promise<void> {
-  const admin = new Kafka(kafkaConfig).admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: [{ topic, numPartitions }], waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
+  await createTopics([topic], undefined, numPartitions);
 }
 
 /** Committed offsets of `groupId` on `topic`, summed over partitions (-1 counts as 0: nothing committed). */
@@ -156,5 +142,119 @@ export class TestSerializers {
 
   async encode(format: 'confluent' | 'glue', value: unknown, schema: object): Promise<Buffer> {
     return (await (format === 'confluent' ? this.confluent : this.glue).encode(value, schema)).bytes;
+  }
+}
+
+/** `ses-kafka consume` as its own process (plain node with tsx, so its pid is the consumer's own). */
+export interface ConsumeProcess {
+  readonly child: ChildProcess;
+  readonly stdout: string[];
+  readonly stderr: string[];
+  /** Resolves with the exit code (or the signal's name) once the process has ended. */
+  readonly exited: Promise<number | string>;
+  /** Resolves once a line matching `pattern` has appeared on stderr. */
+  waitForErr(pattern: RegExp, timeoutMs?: number): Promise<string>;
+}
+
+export function startConsume(
+  args: readonly string[],
+  env: Record<string, string | undefined> = {},
+): ConsumeProcess {
+  // An undefined value removes the variable (spawn would pass the text "undefined").
+  const childEnv = Object.fromEntries(
+    Object.entries({ ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR', ...env }).filter(
+      ([, value]) => value !== undefined,
+    ),
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'consume', ...args], {
+    cwd: REPO_ROOT,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const watchers: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
+  const collect = (into: string[], stream: NodeJS.ReadableStream, watch: boolean) => {
+    createInterface({ input: stream }).on('line', (line) => {
+      into.push(line);
+      if (!watch) return;
+      for (const watcher of [...watchers]) {
+        if (watcher.pattern.test(line)) {
+          watchers.splice(watchers.indexOf(watcher), 1);
+          watcher.resolve(line);
+        }
+      }
+    });
+  };
+  collect(stdout, child.stdout as NodeJS.ReadableStream, false);
+  collect(stderr, child.stderr as NodeJS.ReadableStream, true);
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+  });
+  return {
+    child,
+    stdout,
+    stderr,
+    exited,
+    waitForErr(pattern, timeoutMs = 60_000) {
+      const already = stderr.find((line) => pattern.test(line));
+      if (already !== undefined) return Promise.resolve(already);
+      return new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(`no stderr line matched ${pattern} within ${timeoutMs} ms:\n${stderr.join('\n')}`),
+            ),
+          timeoutMs,
+        );
+        watchers.push({
+          pattern,
+          resolve: (line) => {
+            clearTimeout(timer);
+            resolve(line);
+          },
+        });
+        void exited.then(() => {
+          clearTimeout(timer);
+          reject(
+            new Error(`the process ended before a stderr line matched ${pattern}:\n${stderr.join('\n')}`),
+          );
+        });
+      });
+    },
+  };
+}
+
+/** Runs `consume` to its end; resolves with the exit code and its output. */
+export async function runConsumeProcess(
+  args: readonly string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number | string; stdout: string; stderr: string }> {
+  const process_ = startConsume(args, env);
+  const code = await process_.exited;
+  return { code, stdout: process_.stdout.join('\n'), stderr: process_.stderr.join('\n') };
+}
+
+/** Committed offsets of `groupId` per partition of `topic` (-1 when nothing is committed). */
+export async function committedByPartition(groupId: string, topic: string): Promise<Map<number, number>> {
+  const admin = new Kafka(kafkaConfig).admin();
+  await admin.connect();
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return new Map((offsets?.partitions ?? []).map(({ partition, offset }) => [partition, Number(offset)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function deleteTopics(topics: readonly string[]): Promise<void> {
+  const admin = new Kafka(kafkaConfig).admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics: [...topics] });
+  } catch {
+    // Best effort: a leftover test topic on the local stack harms nobody.
+  } finally {
+    await admin.disconnect();
   }
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { ALL_ENV_VARS, ENV_VAR_ALIASES } from '../../../src/config/env-vars.ts';
 import { allSettings, SETTING_GROUPS } from '../../../src/config/settings.ts';
+import { EMAIL_DETAIL_TYPES, SERVICE_DETAIL_TYPES } from '../../../src/ses/eventbridge.ts';
 import {
   actionsOf,
   isObject,
@@ -66,6 +67,8 @@ const FUNCTION_ACTIONS = [
   'sqs:DeleteMessage',
   'sqs:GetQueueAttributes',
   'sqs:SendMessage',
+  'secretsmanager:GetSecretValue',
+  'ssm:GetParameter',
   'ec2:CreateNetworkInterface',
   'ec2:DeleteNetworkInterface',
   'ec2:DescribeNetworkInterfaces',
@@ -114,6 +117,12 @@ function grants(values: ParameterValues = {}): Map<string, string[]> {
     }
   }
   return result;
+}
+
+const TRIGGER_MODES = ['sns', 'sqs', 'eventbridge', 'eventbridge-sqs'];
+
+function queuePolicyStatements(deployed: TemplateEvaluator, id: string): JsonObject[] {
+  return objectAt(deployed.resource(id) ?? {}, 'Properties', 'PolicyDocument').Statement as JsonObject[];
 }
 
 function functionEnvironment(): JsonObject {
@@ -221,6 +230,22 @@ Resources:
         `${topicPrefix}/ses-events`,
         `${topicPrefix}/ses-dead-letters`,
       ]);
+    });
+
+    it('may read exactly the secrets given as ARNs, and none when values are given', () => {
+      const secret = 'arn:aws:secretsmanager:eu-central-1:444455556666:secret:kafka-scram-AbCdEf';
+      const registry = 'arn:aws:secretsmanager:eu-central-1:444455556666:secret:registry-GhIjKl';
+      const parameter = 'arn:aws:ssm:eu-central-1:444455556666:parameter/ses-kafka/hmac-key';
+      const plain = grants({ KafkaPassword: 'plain:password:secretsmanager', HashFieldKey: 'x'.repeat(40) });
+      assert.equal(plain.has('secretsmanager:GetSecretValue'), false);
+      assert.equal(plain.has('ssm:GetParameter'), false);
+      const byArn = grants({
+        KafkaPassword: secret,
+        RegistryPassword: `${registry}#password`,
+        HashFieldKey: parameter,
+      });
+      assert.deepEqual(byArn.get('secretsmanager:GetSecretValue'), [secret, registry]);
+      assert.deepEqual(byArn.get('ssm:GetParameter'), [parameter]);
     });
 
     it('grants no kafka-cluster action without MSK IAM', () => {
@@ -441,6 +466,159 @@ Resources:
         'subscription',
       ]);
       assert.deepEqual(destination.SnsDestination, { TopicARN: '<EventsTopic>' });
+    });
+
+    it('every resource a deployed resource refers to is deployed too, in every trigger mode', () => {
+      for (const mode of TRIGGER_MODES) {
+        const variants: ParameterValues[] = [
+          {},
+          { CreateSesConfigurationSet: 'true', ServiceEventsTopic: 'ses-service' },
+        ];
+        for (const values of variants) {
+          const deployed = evaluator({ TriggerMode: mode, ...values });
+          const ids = Object.keys(objectAt(template, 'Resources'));
+          const present = new Set(ids.filter((id) => deployed.resource(id) !== undefined));
+          for (const id of present) {
+            const text = JSON.stringify(deployed.resource(id));
+            for (const [, target] of text.matchAll(/<([A-Za-z0-9]+)(?:\.[A-Za-z.]+)?>/g)) {
+              assert.ok(
+                present.has(target as string),
+                `${mode}: ${id} refers to ${target}, which is not deployed`,
+              );
+            }
+          }
+        }
+      }
+    });
+
+    it('eventbridge mode: a rule on the default bus invokes eventBridgeHandler; failures to the on-failure queue', () => {
+      const eb = evaluator({ TriggerMode: 'eventbridge', EventBridgeMaximumRetryAttempts: '20' });
+      assert.equal(
+        objectAt(eb.resource('Function') ?? {}, 'Properties').Handler,
+        'lambda.eventBridgeHandler',
+      );
+      const rule = objectAt(eb.resource('SesEventsRule') ?? {}, 'Properties');
+      assert.equal(rule.EventBusName, 'default');
+      assert.deepEqual(rule.EventPattern, { source: ['aws.ses'], 'detail-type': [...EMAIL_DETAIL_TYPES] });
+      assert.deepEqual(rule.Targets, [
+        {
+          Id: 'ses-kafka-producer',
+          Arn: '<Function.Arn>',
+          RetryPolicy: { MaximumRetryAttempts: '20', MaximumEventAgeInSeconds: '86400' },
+          DeadLetterConfig: { Arn: '<FailedInvocationsQueue.Arn>' },
+        },
+      ]);
+      const permission = objectAt(eb.resource('EventBridgeInvokePermission') ?? {}, 'Properties');
+      assert.equal(permission.Principal, 'events.amazonaws.com');
+      assert.equal(permission.SourceArn, '<SesEventsRule.Arn>');
+      assert.deepEqual(objectAt(eb.resource('AsyncInvokeConfig') ?? {}, 'Properties').DestinationConfig, {
+        OnFailure: { Destination: '<FailedInvocationsQueue.Arn>' },
+      });
+      assert.deepEqual(queuePolicyStatements(eb, 'FailedInvocationsQueuePolicy'), [
+        {
+          Sid: 'EventBridgeDeadLettersUndeliverableEvents',
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Resource: '<FailedInvocationsQueue.Arn>',
+          Condition: { ArnEquals: { 'aws:SourceArn': '<SesEventsRule.Arn>' } },
+        },
+      ]);
+      for (const id of [
+        'EventsTopic',
+        'SnsToFunctionSubscription',
+        'SnsInvokePermission',
+        'EventsQueue',
+        'QueueEventSourceMapping',
+      ]) {
+        assert.equal(eb.resource(id), undefined, `${id} is not deployed in eventbridge mode`);
+      }
+      const actions = grants({ TriggerMode: 'eventbridge' });
+      assert.deepEqual(actions.get('sqs:SendMessage'), ['<FailedInvocationsQueue.Arn>']);
+      assert.equal(actions.has('sqs:ReceiveMessage'), false);
+    });
+
+    it('eventbridge-sqs mode: rule -> queue -> sqsHandler with batch item failures; one DLQ for both failures', () => {
+      const ebSqs = evaluator({ TriggerMode: 'eventbridge-sqs' });
+      assert.equal(objectAt(ebSqs.resource('Function') ?? {}, 'Properties').Handler, 'lambda.sqsHandler');
+      const rule = objectAt(ebSqs.resource('SesEventsRule') ?? {}, 'Properties');
+      const [target] = rule.Targets as JsonObject[];
+      assert.equal(target?.Arn, '<EventsQueue.Arn>');
+      assert.deepEqual(target?.DeadLetterConfig, { Arn: '<EventsDeadLetterQueue.Arn>' });
+      const mapping = objectAt(ebSqs.resource('QueueEventSourceMapping') ?? {}, 'Properties');
+      assert.deepEqual(mapping.FunctionResponseTypes, ['ReportBatchItemFailures']);
+      assert.deepEqual(objectAt(ebSqs.resource('EventsQueue') ?? {}, 'Properties').RedrivePolicy, {
+        deadLetterTargetArn: '<EventsDeadLetterQueue.Arn>',
+        maxReceiveCount: '5',
+      });
+      for (const [policy, queue] of [
+        ['EventsQueuePolicy', 'EventsQueue'],
+        ['EventsDeadLetterQueuePolicy', 'EventsDeadLetterQueue'],
+      ]) {
+        const [statement] = queuePolicyStatements(ebSqs, policy as string);
+        assert.deepEqual(statement?.Principal, { Service: 'events.amazonaws.com' }, policy);
+        assert.equal(statement?.Resource, `<${queue}.Arn>`);
+        assert.deepEqual(statement?.Condition, { ArnEquals: { 'aws:SourceArn': '<SesEventsRule.Arn>' } });
+      }
+      for (const id of [
+        'EventsTopic',
+        'SnsToQueueSubscription',
+        'EventBridgeInvokePermission',
+        'AsyncInvokeConfig',
+        'FailedInvocationsQueue',
+      ]) {
+        assert.equal(ebSqs.resource(id), undefined, `${id} is not deployed in eventbridge-sqs mode`);
+      }
+      const actions = grants({ TriggerMode: 'eventbridge-sqs' });
+      assert.deepEqual(actions.get('sqs:ReceiveMessage'), ['<EventsQueue.Arn>']);
+      assert.equal(actions.has('sqs:SendMessage'), false);
+    });
+
+    it('lets EventBridge use the stack key only in the EventBridge modes', () => {
+      const principals = (mode: string) =>
+        (
+          objectAt(evaluator({ TriggerMode: mode }).resource('StackKey') ?? {}, 'Properties', 'KeyPolicy')
+            .Statement as JsonObject[]
+        ).map((statement) => JSON.stringify(statement.Principal));
+      for (const mode of ['eventbridge', 'eventbridge-sqs']) {
+        assert.ok(principals(mode).includes('{"Service":"events.amazonaws.com"}'), mode);
+      }
+      for (const mode of ['sns', 'sqs']) {
+        assert.ok(!principals(mode).includes('{"Service":"events.amazonaws.com"}'), mode);
+      }
+    });
+
+    it('with a service-events topic the rule also takes the service events, and MSK IAM may write that topic', () => {
+      const deployed = evaluator({ TriggerMode: 'eventbridge', ServiceEventsTopic: 'ses-service-events' });
+      const pattern = objectAt(deployed.resource('SesEventsRule') ?? {}, 'Properties', 'EventPattern');
+      assert.deepEqual(pattern['detail-type'], [...EMAIL_DETAIL_TYPES, ...SERVICE_DETAIL_TYPES]);
+      assert.equal(
+        objectAt(deployed.resource('Function') ?? {}, 'Properties', 'Environment', 'Variables')
+          .SES_KAFKA_SERVICE_EVENTS_TOPIC,
+        'ses-service-events',
+      );
+      const topics =
+        grants({ ServiceEventsTopic: 'ses-service-events' }).get('kafka-cluster:WriteData') ?? [];
+      assert.deepEqual(
+        topics.map((arn) => arn.slice(arn.lastIndexOf('/') + 1)),
+        ['ses-events', 'ses-events.dlq', 'ses-service-events'],
+      );
+    });
+
+    it('the optional SES configuration set publishes to the default bus in the EventBridge modes', () => {
+      for (const mode of ['eventbridge', 'eventbridge-sqs']) {
+        const deployed = evaluator({ TriggerMode: mode, CreateSesConfigurationSet: 'true' });
+        const destination = objectAt(
+          deployed.resource('SesEventDestination') ?? {},
+          'Properties',
+          'EventDestination',
+        );
+        assert.deepEqual(destination.EventBridgeDestination, {
+          EventBusArn: 'arn:aws:events:eu-west-1:111122223333:event-bus/default',
+        });
+        assert.equal(destination.SnsDestination, undefined);
+        assert.equal((destination.MatchingEventTypes as string[]).length, 10);
+      }
     });
   });
 });

@@ -23,6 +23,8 @@ describe('http: serve settings', () => {
       host: '0.0.0.0',
       port: 8080,
       maxBodyBytes: 262144,
+      maxMessageAgeMs: 3_600_000,
+      requestTimeoutMs: 30_000,
     });
   });
 
@@ -33,9 +35,12 @@ describe('http: serve settings', () => {
   });
 
   it('refuses to start with no allowed topic, naming the flag and the env var', () => {
-    const error = configError(() => resolveServeSettings({}, { [ALLOWED_TOPICS_ENV]: ' , ' }));
-    assert.equal(error.key, '--topic-arn');
-    assert.match(error.message, new RegExp(ALLOWED_TOPICS_ENV));
+    const unset = configError(() => resolveServeSettings({}, {}));
+    assert.equal(unset.key, '--topic-arn');
+    assert.match(unset.message, new RegExp(ALLOWED_TOPICS_ENV));
+    // An empty list in the variable is named as the variable, where the value came from.
+    const empty = configError(() => resolveServeSettings({}, { [ALLOWED_TOPICS_ENV]: ' , ' }));
+    assert.equal(empty.key, ALLOWED_TOPICS_ENV);
   });
 
   it('names the source of a malformed topic ARN', () => {

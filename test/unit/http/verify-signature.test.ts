@@ -129,7 +129,7 @@ describe('http: SNS signature verification', function () {
     if (!check.ok) assert.match(check.reason, /certificate not valid now/);
   });
 
-  it('fetches each certificate once, shares a fetch between concurrent checks, and retries a failed fetch', async () => {
+  it('fetches each certificate once, shares a fetch between concurrent checks, and retries a failed fetch after a pause', async () => {
     const certificates = store();
     const messages = [1, 2, 3].map(() =>
       asMessage(signFields(notificationFields(CERT_URL), signing.keyPem, '2')),
@@ -139,22 +139,39 @@ describe('http: SNS signature verification', function () {
     assert.deepEqual(fetched, [CERT_URL]);
 
     let failures = 1;
+    let attempts = 0;
     const flaky = createCertificateStore({
+      failureTtlMs: 200,
       fetchPem: async () => {
+        attempts++;
         if (failures-- > 0) throw new Error('connect ECONNREFUSED');
         return signing.certPem;
       },
     });
     const first = await verifySnsSignature(messages[0] as SnsHttpMessage, flaky);
-    assert.deepEqual(first, { ok: false, kind: 'unavailable', reason: 'connect ECONNREFUSED' });
+    assert.deepEqual(first, {
+      ok: false,
+      kind: 'unavailable',
+      reason: 'signing certificate /SimpleNotificationService-unit.pem: connect ECONNREFUSED',
+      repeated: false,
+    });
+    // Within the failure TTL the failure is remembered: no second fetch.
+    const second = await verifySnsSignature(messages[0] as SnsHttpMessage, flaky);
+    assert.equal(second.ok === false && second.kind === 'unavailable' && second.repeated, true);
+    assert.equal(attempts, 1);
+    await new Promise((resolve) => setTimeout(resolve, 250));
     assert.deepEqual(await verifySnsSignature(messages[0] as SnsHttpMessage, flaky), { ok: true });
+    assert.equal(attempts, 2);
   });
 
-  it('reports a certificate URL that does not serve a certificate as unavailable', async () => {
+  it('refuses as forged a certificate URL that serves no certificate', async () => {
     const junk = createCertificateStore({ fetchPem: async () => '<html>not a cert</html>' });
     const message = asMessage(signFields(notificationFields(CERT_URL), signing.keyPem, '2'));
     const check = await verifySnsSignature(message, junk);
     assert.equal(check.ok, false);
-    if (!check.ok) assert.match(check.reason, /not a PEM X\.509 certificate/);
+    if (!check.ok) {
+      assert.equal(check.kind, 'forged');
+      assert.match(check.reason, /not a single PEM X\.509 certificate/);
+    }
   });
 });

@@ -64,3 +64,58 @@ describe('AvroTypeCache', () => {
     assert.equal(body.length, 3);
   });
 });
+
+describe('exact Avro longs', () => {
+  const longs = new AvroTypeCache().compile({
+    type: 'record',
+    name: 'Longs',
+    fields: [
+      { name: 'plain', type: 'long' },
+      { name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } },
+      { name: 'maybe', type: ['null', 'long'], default: null },
+    ],
+  });
+  const cases: Array<number | bigint> = [
+    0,
+    -1,
+    1_700_000_000_000,
+    Number.MAX_SAFE_INTEGER,
+    Number.MIN_SAFE_INTEGER,
+    2n ** 53n,
+    -(2n ** 53n) - 1n,
+    1_234_567_890_123_456_789n,
+    2n ** 63n - 1n,
+    -(2n ** 63n),
+  ];
+
+  it('round-trips every long exactly: numbers while safe, BigInt beyond', () => {
+    for (const value of cases) {
+      const decoded = longs.type.fromBuffer(
+        encodeAvroBody(longs, { plain: value, at: value, maybe: value }),
+      ) as Record<string, unknown>;
+      for (const field of ['plain', 'at', 'maybe']) {
+        assert.equal(BigInt(decoded[field] as bigint), BigInt(value), `${field} ${value}`);
+        const safe =
+          BigInt(value) >= BigInt(Number.MIN_SAFE_INTEGER) &&
+          BigInt(value) <= BigInt(Number.MAX_SAFE_INTEGER);
+        assert.equal(typeof decoded[field], safe ? 'number' : 'bigint', `${field} ${value}`);
+      }
+    }
+  });
+
+  it('writes the same bytes as the Avro spec (zig-zag varint) for safe values, either form', () => {
+    const plainLong = new AvroTypeCache().compile('"long"');
+    assert.equal(plainLong.type.toBuffer(-64).toString('hex'), '7f');
+    assert.equal(plainLong.type.toBuffer(64n).toString('hex'), '8001');
+    assert.equal(plainLong.type.toBuffer(2n ** 63n - 1n).toString('hex'), 'feffffffffffffffff01');
+  });
+
+  it('refuses what is not a 64-bit integer, naming the field', () => {
+    for (const bad of [1.5, 2n ** 63n, Number.MAX_SAFE_INTEGER + 1, '7']) {
+      assert.throws(
+        () => encodeAvroBody(longs, { plain: bad, at: 0, maybe: null }),
+        (error: PipelineError) => error.code === 'SERDE_INVALID_VALUE' && /plain/.test(error.message),
+      );
+    }
+  });
+});

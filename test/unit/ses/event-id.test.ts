@@ -101,6 +101,46 @@ describe('eventIdFor', () => {
     assert.notEqual(click1.eventId, click2.eventId);
   });
 
+  it('tells apart opens and clicks of one email in the same millisecond by IP address and user agent', () => {
+    for (const [name, detail] of [
+      ['event-publishing/open.json', 'open'],
+      ['event-publishing/click.json', 'click'],
+    ] as const) {
+      const base = parseJson(fixture(name).json);
+      const otherIp = mutated(name, (json) => (json[detail].ipAddress = '203.0.113.9'));
+      const otherAgent = mutated(name, (json) => (json[detail].userAgent = 'Other/1.0'));
+      assert.equal(new Set([base.eventId, otherIp.eventId, otherAgent.eventId]).size, 3, name);
+      assert.equal(otherIp.eventTime, base.eventTime);
+    }
+  });
+
+  it('keeps the id of every event type other than Open and Click exactly as before (v1 recipe)', () => {
+    // Ids computed before ipAddress and userAgent joined the recipe for opens and clicks: upserts on
+    // every other event type must not see new ids for events they already hold.
+    const before: [string, string][] = [
+      ['event-publishing/bounce.json', '14422844-ba0f-802c-a675-e3a115944692'],
+      ['event-publishing/complaint.json', 'cb1a8fbb-a31c-8501-8f90-05396a575dff'],
+      ['event-publishing/delivery-delay.json', '06062eab-cb97-838c-87cd-45d2989f79f7'],
+      ['event-publishing/delivery.json', 'ee778159-5c3e-89fa-abc7-c1801301d6bf'],
+      ['event-publishing/reject.json', '2c6be5fd-ae34-87ac-9438-41692604fad6'],
+      ['event-publishing/rendering-failure.json', '8487949d-40c1-8ce6-aab4-d58757e9f54c'],
+      ['event-publishing/send.json', 'd38d5122-a902-8871-87d5-1e32f3787f5f'],
+      ['event-publishing/subscription.json', '48ba01df-e111-8416-a8a7-bf917ad15113'],
+      ['notification/bounce-with-dsn.json', '4e597b99-2eb0-8117-aa68-78840d19d03b'],
+      ['notification/bounce-without-dsn.json', '617b3855-6ca4-800a-83cf-8c1a79f2733d'],
+      ['notification/complaint-with-feedback.json', '7c99cf33-ff77-89ff-b45a-ec95f912f337'],
+      ['notification/complaint-without-feedback.json', '3476b7f0-92d2-8a42-9b15-c3f11f35f23a'],
+      ['notification/delivery.json', 'ecb73f2f-deaa-825a-8679-6cd721037073'],
+      ['edge/complaint-subtype-null.json', '5e2e3950-a447-8d75-aa08-48d2c9405367'],
+      ['edge/multi-recipient-bounce.json', '51140207-aa01-89cd-a8f3-a8f21aa0f730'],
+      ['edge/named-source.json', 'cfc44ddd-250b-8993-8b17-e93bdf21a6d4'],
+      ['edge/on-account-suppression-list.json', '61e411f9-1860-8612-8efd-c13428f8090d'],
+      ['edge/unknown-event-type.json', '1fdcc849-0a27-8f16-b7a2-b9a8ed2ded4e'],
+      ['edge/unknown-extra-fields.json', 'ba6a83ea-fb38-8234-86fa-1a9c4f890e03'],
+    ];
+    for (const [name, id] of before) assert.equal(parseJson(fixture(name).json).eventId, id, name);
+  });
+
   it('gives an event-publishing bounce and the identity notification of the same bounce the same id', () => {
     const published = parseJson(fixture('notification/bounce-with-dsn.json').json);
     const asEvent = mutated('notification/bounce-with-dsn.json', (json) => {

@@ -8,7 +8,7 @@ import type { AvroSchema } from '../../../src/transforms/schema.ts';
 
 const EXAMPLE = 'schemas/transforms.example.properties';
 const BASE_SCHEMA = 'schemas/ses-email-event/v1.avsc';
-const KEY = 'example-hmac-key';
+const KEY = 'example-hmac-key-0123456789abcdef';
 
 describe('schemas/transforms.example.properties over the SES base schema v1', () => {
   const baseSchema = JSON.parse(readFileSync(BASE_SCHEMA, 'utf8')) as AvroSchema;

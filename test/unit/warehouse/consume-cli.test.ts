@@ -2,9 +2,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ConsumeCliOptions, decoderOptions, EXIT_CONFIG, runConsume } from '../../../src/cli/consume.ts';
+import {
+  type ConsumeCliOptions,
+  decoderOptions,
+  defaultGroupId,
+  EXIT_CONFIG,
+  redactUrlCredentials,
+  runConsume,
+} from '../../../src/cli/consume.ts';
 import { runReport } from '../../../src/cli/report.ts';
 import { baseSchemaPath } from '../../../src/ses/base-schema.ts';
+import { localSettingsEnv } from '../../../src/stack/local-settings.ts';
 
 function io() {
   const out: string[] = [];
@@ -38,8 +46,25 @@ describe('ses-kafka consume / report: configuration errors', () => {
     ['a bad --until-idle', { untilIdle: 'soon' }, /--until-idle: expected a whole number/],
     ['no --out for duckdb', { out: undefined }, /--out: required with --to duckdb/],
     ['an unreadable reader schema', { readerSchema: '/nonexistent.avsc' }, /--reader-schema: cannot read/],
-    ['a bad broker', { brokers: 'nohost' }, /SES_KAFKA_BROKERS: expected host:port/],
+    ['a bad broker', { brokers: 'nohost' }, /--brokers: expected host:port/],
     ['a bad postgres schema name', { to: 'postgres', postgresSchema: 'Robert"; drop' }, /--postgres-schema/],
+    [
+      'no --out for parquet',
+      { to: 'parquet', out: undefined },
+      /--out: required with --to parquet: the folder or s3:\/\/bucket\/prefix/,
+    ],
+    [
+      'an s3 --out without a bucket',
+      { to: 'parquet', out: 's3://' },
+      /--out: "s3:\/\/" is not s3:\/\/bucket\/prefix/,
+    ],
+    [
+      'a bad --flush-records',
+      { to: 'parquet', out: '/tmp/lake', flushRecords: 'many' },
+      /--flush-records: expected a whole number/,
+    ],
+    ['--flush-interval without parquet', { flushInterval: '1000' }, /apply to --to parquet only/],
+    ['a bad --metrics-port', { metricsPort: '70000' }, /--metrics-port: expected a port number/],
   ];
   for (const [name, change, message] of cases) {
     it(`exits ${EXIT_CONFIG} on ${name}, naming the flag`, async () => {
@@ -59,13 +84,43 @@ describe('ses-kafka consume / report: configuration errors', () => {
   });
 
   it('asks for a registry when none is configured, and uses the local stack with --local', () => {
-    assert.throws(
-      () => decoderOptions({ ...base, registryUrl: undefined }, {}),
-      /--registry-url: no schema registry/,
-    );
-    const local = decoderOptions({ ...base, registryUrl: undefined, local: true }, {});
+    assert.throws(() => decoderOptions({}), /--registry-url: no schema registry/);
+    const local = decoderOptions(localSettingsEnv({}));
     assert.match(String((local.confluent as { url: string }).url), /\/apis\/ccompat\/v7$/);
     assert.equal((local.glue as { region: string }).region, 'us-east-1');
+  });
+
+  it('derives a default group per sink and output, so two warehouses never share offsets', () => {
+    const duck = { ...base, group: undefined };
+    const a = defaultGroupId({ ...duck, out: 'a.duckdb' }, {});
+    assert.match(a, /^ses-kafka-warehouse-duckdb-[0-9a-f]{10}$/);
+    assert.equal(defaultGroupId({ ...duck, out: `${process.cwd()}/a.duckdb` }, {}), a, 'the same file');
+    assert.notEqual(defaultGroupId({ ...duck, out: 'b.duckdb' }, {}), a);
+    assert.notEqual(defaultGroupId({ ...duck, to: 'jsonl', out: 'a.duckdb' }, {}), a);
+    const pg = (url: string, schema?: string) =>
+      defaultGroupId(
+        { ...duck, to: 'postgres', postgresUrl: url, ...(schema ? { postgresSchema: schema } : {}) },
+        {},
+      );
+    assert.equal(
+      pg('postgres://u:secret@db:5432/w'),
+      pg('postgres://other:pw@db:5432/w'),
+      'credentials do not matter',
+    );
+    assert.notEqual(pg('postgres://db/w'), pg('postgres://db/w', 'staging'));
+    assert.match(
+      defaultGroupId({ ...duck, to: 'parquet', out: 's3://lake/ses/' }, {}),
+      /^ses-kafka-warehouse-parquet-/,
+    );
+  });
+
+  it('keeps credentials in URLs out of messages', () => {
+    assert.equal(
+      redactUrlCredentials(
+        'registry at https://user:p4ss@registry.example.com/api failed; see http://host/x',
+      ),
+      'registry at https://***@registry.example.com/api failed; see http://host/x',
+    );
   });
 
   it('report exits 1 with the command to run when the warehouse file is missing', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { lookup, toIsoTimestamp, toWarehouseEvent } from '../../../src/warehouse/rows.ts';
+import fc from 'fast-check';
+import { isoFromMillis, lookup, toIsoTimestamp, toWarehouseEvent } from '../../../src/warehouse/rows.ts';
 import { CAMPAIGNS, type FixtureValue, fixtureValues } from './ses-values.ts';
 
 const origin = { topic: 'ses-events', partition: 2, offset: '41', wireFormat: 'confluent', schemaId: '7' };
@@ -31,12 +32,13 @@ describe('warehouse rows from decoded values', () => {
       assert.equal(row.message_id, event.mail.messageId);
       assert.equal(row.source_address, event.mail.sourceAddress);
       assert.equal(row.metadata_status, metadata.status);
-      assert.deepEqual(JSON.parse(String(row.metadata_attributes)), metadata.attributes);
+      assert.deepEqual(row.metadata_attributes, metadata.attributes);
       assert.deepEqual(
         [row.kafka_topic, row.kafka_partition, row.kafka_offset, row.wire_format, row.schema_id],
         ['ses-events', 2, '41', 'confluent', '7'],
       );
-      assert.equal(JSON.parse(String(row.raw_value)).eventId, event.eventId);
+      assert.equal((row.raw_value as { eventId: string }).eventId, event.eventId);
+      assert.equal(JSON.parse(JSON.stringify(row.raw_value)).eventId, event.eventId);
     }
   });
 
@@ -125,7 +127,13 @@ describe('warehouse rows from decoded values', () => {
     const unknown = only(values, 'edge/unknown-event-type.json');
     const { event } = mapped(unknown.value);
     assert.equal(event.event_type, unknown.event.eventType);
-    assert.equal(JSON.parse(String(event.raw_value)).unknownFieldsJson, unknown.value.unknownFieldsJson);
+    assert.equal(
+      (event.raw_value as Record<string, unknown>).unknownFieldsJson,
+      unknown.value.unknownFieldsJson,
+    );
+    // The fields SES added that the schema does not name yet, as a JSON column.
+    assert.deepEqual(event.unknown_fields, JSON.parse(String(unknown.value.unknownFieldsJson)));
+    assert.equal(mapped(only(values, 'event-publishing/send.json').value).event.unknown_fields, null);
   });
 
   describe('values reshaped by a transform chain', () => {
@@ -208,5 +216,21 @@ describe('warehouse rows from decoded values', () => {
     }
     for (const input of [null, undefined, {}, 'yesterday', Number.NaN])
       assert.equal(toIsoTimestamp(input), null);
+  });
+});
+
+describe('isoFromMillis', () => {
+  it('writes exactly what Date.prototype.toISOString writes, over the whole range a Date holds', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -8.64e15, max: 8.64e15 }), (millis) => {
+        assert.equal(isoFromMillis(millis), new Date(millis).toISOString());
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const millis of [
+      0, -1, 951_782_400_000, 4_107_542_399_999, 253_402_300_799_999, -62_167_219_200_000,
+    ]) {
+      assert.equal(isoFromMillis(millis), new Date(millis).toISOString(), String(millis));
+    }
   });
 });

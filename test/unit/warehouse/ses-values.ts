@@ -10,7 +10,7 @@ import { baseSchemaType } from '../../../src/ses/base-schema.ts';
 import { recordSource, toEnrichedValue } from '../../../src/ses/enriched-value.ts';
 import type { SesEvent } from '../../../src/ses/model.ts';
 import { parseAnyInput } from '../../../src/ses/parse.ts';
-import type { SinkBatch } from '../../../src/warehouse/model.ts';
+import type { DecodeErrorRow, SinkBatch } from '../../../src/warehouse/model.ts';
 import { toWarehouseEvent } from '../../../src/warehouse/rows.ts';
 
 const FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/ses/', import.meta.url));
@@ -104,13 +104,39 @@ export function countBy<T>(items: readonly T[], key: (item: T) => string): Recor
 }
 
 /** The sink batch the consumer would build for these values, read from `topic` at consecutive offsets. */
-export function batchOf(values: FixtureValue[], topic = 'ses-events', firstOffset = 0): SinkBatch {
+export function batchOf(
+  values: FixtureValue[],
+  topic = 'ses-events',
+  firstOffset = 0,
+  partition = 0,
+): SinkBatch {
   return {
-    events: values.map(({ value }, index) => {
-      const result = toWarehouseEvent(value, { topic, partition: 0, offset: String(firstOffset + index) });
-      if (!result.ok) throw new Error(result.message);
-      return result.row;
-    }),
-    decodeErrors: [],
+    slices: [
+      {
+        topic,
+        partition,
+        records: values.map(({ value }, index) => {
+          const offset = String(firstOffset + index);
+          const result = toWarehouseEvent(value, { topic, partition, offset });
+          if (!result.ok) throw new Error(result.message);
+          return { offset, valueBytes: 1000, event: result.row };
+        }),
+      },
+    ],
+    extraColumns: [],
+  };
+}
+
+/** A batch of decode-error rows only, each in its own slice. */
+export function errorBatch(rows: DecodeErrorRow[]): SinkBatch {
+  return {
+    slices: rows.map((row) => ({
+      topic: String(row.kafka_topic),
+      partition: Number(row.kafka_partition),
+      records: [
+        { offset: String(row.kafka_offset), valueBytes: Number(row.value_size ?? 0), decodeError: row },
+      ],
+    })),
+    extraColumns: [],
   };
 }

@@ -6,7 +6,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbSink } from '../../../src/warehouse/duckdb-sink.ts';
 import { decodeErrorsPathFor, JsonlSink } from '../../../src/warehouse/jsonl-sink.ts';
 import { decodeErrorRow } from '../../../src/warehouse/rows.ts';
-import { batchOf, countBy, expectedRecipientCounts, fixtureValues } from './ses-values.ts';
+import { batchOf, countBy, errorBatch, expectedRecipientCounts, fixtureValues } from './ses-values.ts';
 
 async function query(file: string, sql: string): Promise<Record<string, unknown>[]> {
   const instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
@@ -128,8 +128,8 @@ describe('warehouse sinks (embedded DuckDB, JSON lines)', function () {
         { key: Buffer.from('k'), value: Buffer.from([0xff, 1, 2]) },
         { code: 'SERDE_UNKNOWN_FORMAT', message: 'unknown wire format: first byte is 0xff' },
       );
-      await sink.write({ events: [], decodeErrors: [error] });
-      await sink.write({ events: [], decodeErrors: [error] });
+      await sink.write(errorBatch([error]));
+      await sink.write(errorBatch([error]));
       await sink.close();
       const rows = await query(file, 'SELECT * FROM ses_decode_errors');
       assert.equal(rows.length, 1);
@@ -148,8 +148,8 @@ describe('warehouse sinks (embedded DuckDB, JSON lines)', function () {
         { key: null, value: null },
         { code: 'X', message: 'x' },
       );
-      broken.kafka_partition = 'not a number';
-      batch.decodeErrors.push(broken);
+      broken.kafka_offset = 'not a number';
+      batch.slices.push(...errorBatch([broken]).slices);
       await assert.rejects(sink.write(batch), { code: 'WAREHOUSE_WRITE_FAILED' });
       await sink.write(batchOf(values.slice(0, 2)));
       await sink.close();
@@ -191,7 +191,7 @@ describe('warehouse sinks (embedded DuckDB, JSON lines)', function () {
         { key: null, value: null },
         { code: 'EMPTY_VALUE', message: 'no value' },
       );
-      await sink.write({ events: [], decodeErrors: [error, error] });
+      await sink.write(errorBatch([error, error]));
       await sink.close();
       assert.equal(decodeErrorsPathFor(file), join(dir, 'events.decode-errors.jsonl'));
       const lines = readFileSync(decodeErrorsPathFor(file), 'utf8').trim().split('\n');

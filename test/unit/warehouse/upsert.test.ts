@@ -9,7 +9,7 @@ import {
 } from '../../../src/warehouse/model.ts';
 import { duckdbSchemaStatements } from '../../../src/warehouse/sql/duckdb-ddl.ts';
 import { postgresSchemaStatements } from '../../../src/warehouse/sql/postgres-ddl.ts';
-import { MAX_ROWS_PER_STATEMENT, upsertStatements } from '../../../src/warehouse/sql/upsert.ts';
+import { lastPerKey, upsertFromSql } from '../../../src/warehouse/sql/upsert.ts';
 
 function recipient(eventId: string, address: string, status: string): RecipientRow {
   return {
@@ -25,36 +25,45 @@ function recipient(eventId: string, address: string, status: string): RecipientR
 }
 
 describe('warehouse upsert statements and DDL', () => {
-  it('reduces rows sharing a primary key to the last one and binds every column in order', () => {
+  it('reduces rows sharing a primary key to the last one, in first-seen order of keys', () => {
     const rows = [
       recipient('e1', 'a@x', '5.1.1'),
       recipient('e1', 'b@x', '5.1.1'),
       recipient('e1', 'a@x', '5.2.2'),
     ];
-    const [statement, ...rest] = upsertStatements(RECIPIENTS, rows);
-    assert.equal(rest.length, 0);
-    assert.ok(statement);
-    const columns = columnNames(RECIPIENTS);
-    assert.equal(statement.params.length, 2 * columns.length);
-    assert.match(
-      statement.sql,
-      /ON CONFLICT \(event_id, recipient\) DO UPDATE SET recipient_domain = EXCLUDED\.recipient_domain/,
+    const unique = lastPerKey(rows, RECIPIENTS.primaryKey);
+    assert.deepEqual(
+      unique.map((row) => [row.recipient, row.status]),
+      [
+        ['a@x', '5.2.2'],
+        ['b@x', '5.1.1'],
+      ],
+      'the later duplicate wins',
     );
-    assert.doesNotMatch(statement.sql, /SET[^;]*\bevent_id = EXCLUDED/);
-    assert.equal(statement.params[columns.indexOf('status')], '5.2.2', 'the later duplicate wins');
-    assert.equal(statement.sql.match(/\$\d+/g)?.length, statement.params.length);
+    const events = [
+      { event_id: 'x', n: 1 },
+      { event_id: 'y', n: 2 },
+      { event_id: 'x', n: 3 },
+    ];
+    assert.deepEqual(lastPerKey(events, ['event_id']), [
+      { event_id: 'x', n: 3 },
+      { event_id: 'y', n: 2 },
+    ]);
+    assert.deepEqual(lastPerKey([], ['event_id']), []);
   });
 
-  it(`splits large batches into statements of at most ${MAX_ROWS_PER_STATEMENT} rows`, () => {
-    const rows = Array.from({ length: MAX_ROWS_PER_STATEMENT * 2 + 1 }, (_, index) =>
-      recipient(`e${index}`, 'a@x', 's'),
+  it('upserts from a staging source, updating every column but the key', () => {
+    const columns = columnNames(RECIPIENTS);
+    const sql = upsertFromSql('ses_recipients', columns, RECIPIENTS.primaryKey, 'staging');
+    assert.match(
+      sql,
+      /^INSERT INTO ses_recipients \(event_id, recipient, .*\) SELECT event_id, recipient, .* FROM staging ON CONFLICT \(event_id, recipient\) DO UPDATE SET recipient_domain = EXCLUDED\.recipient_domain/,
     );
-    const statements = upsertStatements(RECIPIENTS, rows);
-    assert.deepEqual(
-      statements.map((statement) => statement.params.length / columnNames(RECIPIENTS).length),
-      [MAX_ROWS_PER_STATEMENT, MAX_ROWS_PER_STATEMENT, 1],
-    );
-    assert.deepEqual(upsertStatements(RECIPIENTS, []), []);
+    assert.doesNotMatch(sql, /SET[^;]*\bevent_id = EXCLUDED/);
+    assert.doesNotMatch(sql, /SET[^;]*\brecipient = EXCLUDED/);
+    for (const column of columns.filter((name) => !RECIPIENTS.primaryKey.includes(name))) {
+      assert.match(sql, new RegExp(`\\b${column} = EXCLUDED\\.${column}\\b`));
+    }
   });
 
   it('declares every model column and primary key in both dialects', () => {

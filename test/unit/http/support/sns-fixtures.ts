@@ -138,6 +138,8 @@ export interface FakeSnsHost {
   certUrl: string;
   tlsCaPem: string;
   certificateFetches: number;
+  /** Every request the host received, whatever its path. */
+  requests: number;
   confirmations: URL[];
   /** Status the ConfirmSubscription call answers with. */
   confirmStatus: number;
@@ -145,8 +147,9 @@ export interface FakeSnsHost {
 }
 
 export async function startFakeSnsHost(signing: Identity, tls: Identity): Promise<FakeSnsHost> {
-  const state = { certificateFetches: 0, confirmations: [] as URL[], confirmStatus: 200 };
+  const state = { certificateFetches: 0, requests: 0, confirmations: [] as URL[], confirmStatus: 200 };
   const server: Server = createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => {
+    state.requests += 1;
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
     if (req.method === 'GET' && url.pathname === CERT_PATH) {
       state.certificateFetches += 1;
@@ -175,6 +178,9 @@ export async function startFakeSnsHost(signing: Identity, tls: Identity): Promis
     tlsCaPem: tls.certPem,
     get certificateFetches() {
       return state.certificateFetches;
+    },
+    get requests() {
+      return state.requests;
     },
     get confirmations() {
       return state.confirmations;
