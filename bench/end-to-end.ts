@@ -99,8 +99,11 @@ interface RunFigures {
   run: number;
   batch: number;
   handlerEventsPerSecond: number;
+  /** The same handler with SES_KAFKA_CLIENT=platformatic, on its own fresh events. */
+  platformaticEventsPerSecond: number;
   baselineEventsPerSecond: number;
   ratio: number;
+  platformaticOverKafkajs: number;
   handlerRedelivered: number;
 }
 
@@ -109,7 +112,8 @@ async function run(context: BenchContext): Promise<BenchReport> {
   const sizes = context.quick ? [20] : [100, 1000];
   const runs = context.runs ?? (context.quick ? 1 : 3);
   const warmUp = 20;
-  const total = warmUp + runs * sizes.reduce((sum, size) => sum + size, 0);
+  // Each run gives the handler fresh events, and the platformatic handler fresh events of its own.
+  const total = 2 * (warmUp + runs * sizes.reduce((sum, size) => sum + size, 0));
   const stream = benchStream(total, 11);
   const records = stream.messages.map((message, index) => sqsRecord(message, `bench-${index}`));
   const table = uniqueName('ses-bench-e2e');
@@ -122,6 +126,9 @@ async function run(context: BenchContext): Promise<BenchReport> {
   await seedTable(table, stream.metadataRows);
   await createTopics([topic, dlqTopic, baselineTopic]);
   const runtime = buildRuntime(benchEnv({ topic, dlqTopic, table }));
+  const platformatic = buildRuntime(
+    benchEnv({ topic, dlqTopic, table, extra: { SES_KAFKA_CLIENT: 'platformatic' } }),
+  );
   const baseline = new PredecessorBaseline(table, baselineTopic);
   const previousLevel = logger.getLevelName();
   // Dead letters of the stream's malformed payloads are logged as warnings; they would drown the table.
@@ -138,41 +145,50 @@ async function run(context: BenchContext): Promise<BenchReport> {
     // Warm-up: producer connected, schema registered and its id cached, on events not measured later.
     const warm = take(warmUp);
     await handleSqsEvent({ Records: warm }, lambdaContext, runtime);
+    await handleSqsEvent({ Records: take(warmUp) }, lambdaContext, platformatic);
     await baseline.handle(warm);
     const figures: RunFigures[] = [];
     for (let index = 0; index < runs; index++) {
       for (const batch of sizes) {
         // Fresh events each run, so the handler's metadata cache starts cold like a new batch would.
         const slice = take(batch);
+        const platformaticSlice = take(batch);
         let handlerMs = 0;
+        let platformaticMs = 0;
         let baselineMs = 0;
         let redelivered = 0;
         const timeHandler = async () => {
           const started = nowMs();
           const response = await handleSqsEvent({ Records: slice }, lambdaContext, runtime);
           handlerMs = nowMs() - started;
-          redelivered = response.batchItemFailures.length;
+          redelivered += response.batchItemFailures.length;
+        };
+        const timePlatformatic = async () => {
+          const started = nowMs();
+          const response = await handleSqsEvent({ Records: platformaticSlice }, lambdaContext, platformatic);
+          platformaticMs = nowMs() - started;
+          redelivered += response.batchItemFailures.length;
         };
         const timeBaseline = async () => {
           const started = nowMs();
           await baseline.handle(slice);
           baselineMs = nowMs() - started;
         };
-        if (index % 2 === 0) {
-          await timeHandler();
-          await timeBaseline();
-        } else {
-          await timeBaseline();
-          await timeHandler();
-        }
+        // The three take turns going first, run by run.
+        const order = [timeHandler, timePlatformatic, timeBaseline];
+        for (let turn = 0; turn < order.length; turn++)
+          await (order[(turn + index) % order.length] as () => Promise<void>)();
         const handlerEventsPerSecond = (batch * 1000) / handlerMs;
+        const platformaticEventsPerSecond = (batch * 1000) / platformaticMs;
         const baselineEventsPerSecond = (batch * 1000) / baselineMs;
         figures.push({
           run: index,
           batch,
           handlerEventsPerSecond,
+          platformaticEventsPerSecond,
           baselineEventsPerSecond,
           ratio: handlerEventsPerSecond / baselineEventsPerSecond,
+          platformaticOverKafkajs: platformaticEventsPerSecond / handlerEventsPerSecond,
           handlerRedelivered: redelivered,
         });
       }
@@ -185,7 +201,16 @@ async function run(context: BenchContext): Promise<BenchReport> {
     }
     const produced = await topicRecordCount(topic);
     const deadLettered = await topicRecordCount(dlqTopic);
-    const table_: string[][] = [['batch', 'handler events/s', 'baseline events/s', 'handler / baseline']];
+    const table_: string[][] = [
+      [
+        'batch',
+        'handler events/s',
+        'baseline events/s',
+        'handler / baseline',
+        'handler, platformatic client, events/s',
+        'platformatic / kafkajs',
+      ],
+    ];
     const metrics: Record<string, number> = {};
     const budgets: BenchReport['budgets'] = [];
     for (const batch of sizes) {
@@ -193,7 +218,18 @@ async function run(context: BenchContext): Promise<BenchReport> {
       const handler = median(rows.map((f) => f.handlerEventsPerSecond));
       const base = median(rows.map((f) => f.baselineEventsPerSecond));
       const ratio = median(rows.map((f) => f.ratio));
-      table_.push([String(batch), fmt(handler), fmt(base), fmtRatio(ratio)]);
+      const platformaticRate = median(rows.map((f) => f.platformaticEventsPerSecond));
+      const clientRatio = median(rows.map((f) => f.platformaticOverKafkajs));
+      table_.push([
+        String(batch),
+        fmt(handler),
+        fmt(base),
+        fmtRatio(ratio),
+        fmt(platformaticRate),
+        fmtRatio(clientRatio),
+      ]);
+      metrics[`platformaticEventsPerSecond_${batch}`] = platformaticRate;
+      metrics[`platformaticOverKafkajs_${batch}`] = clientRatio;
       metrics[`handlerEventsPerSecond_${batch}`] = handler;
       metrics[`baselineEventsPerSecond_${batch}`] = base;
       metrics[`ratio_${batch}`] = ratio;
@@ -208,7 +244,7 @@ async function run(context: BenchContext): Promise<BenchReport> {
     return {
       name: 'end-to-end',
       title: 'End to end on the local stack: SQS handler vs the predecessor’s per-event loop',
-      method: `Medians of ${runs} runs per batch size, handler and baseline interleaved (order alternating), fresh events each run; Kafka acks=all on both sides.`,
+      method: `Medians of ${runs} runs per batch size; the handler (kafkajs, the default client), the same handler with SES_KAFKA_CLIENT=platformatic and the baseline take turns going first; fresh events each run (the platformatic handler gets its own); Kafka acks=all everywhere.`,
       table: table_,
       metrics,
       budgets,
@@ -222,6 +258,7 @@ async function run(context: BenchContext): Promise<BenchReport> {
   } finally {
     logger.setLogLevel(previousLevel as 'INFO');
     await runtime.producer.close();
+    await platformatic.producer.close();
     await baseline.close();
     await deleteTopics([topic, dlqTopic, baselineTopic]);
     await deleteTable(table);

@@ -15,8 +15,17 @@ import { type Benchmark, type BenchReport, printReport, RESULTS_DIR, writeReport
 import { useLocalAwsCredentials } from './lib/stack.ts';
 import { memory } from './memory.ts';
 import { pipelineCpu } from './pipeline-cpu.ts';
+import { replayBench } from './replay.ts';
 
-export const BENCHMARKS: readonly Benchmark[] = [pipelineCpu, endToEnd, coldStart, encoding, memory, consume];
+export const BENCHMARKS: readonly Benchmark[] = [
+  pipelineCpu,
+  endToEnd,
+  coldStart,
+  encoding,
+  memory,
+  replayBench,
+  consume,
+];
 
 export interface BenchOptions {
   quick?: boolean;

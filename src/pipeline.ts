@@ -67,6 +67,15 @@ export interface PipelineDeps {
   now?: () => number;
 }
 
+const PREPARED = Symbol('prepared work');
+
+/** A batch that went through every stage but Kafka (`Pipeline.prepare`); only `Pipeline.send` opens it. */
+export interface PreparedBatch {
+  readonly [PREPARED]: Array<Ready | Done>;
+  /** How many inputs it holds. */
+  readonly size: number;
+}
+
 /**
  * Where one input stands. Each stage takes the inputs in the stage before it and hands each on as the
  * next, so every field a stage needs is there by type: no optional fields filled in along the way.
@@ -155,9 +164,25 @@ export class Pipeline {
    * @param deadline epoch millis by which Kafka must have acknowledged; later sends come back `retry`.
    */
   async process(inputs: readonly PipelineInput[], deadline: number): Promise<PipelineResult[]> {
-    const transformed = await this.#prepare(inputs);
-    const ready = await this.#serialize(transformed);
-    const { slots, latencyMs } = await this.#produce(ready, deadline);
+    return this.send(await this.prepare(inputs), deadline);
+  }
+
+  /**
+   * Every stage but Kafka: parse, enrich, to record, transform and serialize. With `send` it is `process`
+   * in two steps, so a caller (replay) can prepare the next batch while the previous one is in flight,
+   * and still hand batches to Kafka in input order.
+   */
+  async prepare(inputs: readonly PipelineInput[]): Promise<PreparedBatch> {
+    const ready = await this.#serialize(await this.#prepare(inputs));
+    return { [PREPARED]: ready, size: inputs.length };
+  }
+
+  /**
+   * Sends a prepared batch and returns one result per input, in input order. Never throws.
+   * @param deadline epoch millis by which Kafka must have acknowledged; later sends come back `retry`.
+   */
+  async send(prepared: PreparedBatch, deadline: number): Promise<PipelineResult[]> {
+    const { slots, latencyMs } = await this.#produce(prepared[PREPARED], deadline);
     const results = slots.map((slot) => ({
       id: slot.id,
       disposition:
@@ -174,7 +199,7 @@ export class Pipeline {
             } as const),
     }));
     this.#deps.metrics?.record({
-      batchSize: inputs.length,
+      batchSize: slots.length,
       outcomes: countOutcomes(results),
       metadataStatuses: countStatuses(slots),
       ...(latencyMs === undefined ? {} : { produceLatencyMs: latencyMs }),

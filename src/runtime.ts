@@ -4,11 +4,12 @@
  * its schema-id cache) and one Kafka producer across invocations.
  */
 import { loadPipelineSettings, type PipelineSettings } from './config/pipeline-settings.ts';
-import { SETTINGS, settingLabel } from './config/settings.ts';
+import { readSetting, SETTINGS, settingLabel } from './config/settings.ts';
 import { createMetadataStoreFromEnv, type MetadataStore } from './enrich/index.ts';
 import { ConfigError, describeError, PipelineError } from './errors.ts';
 import { type KafkaSettings, loadKafkaSettings } from './kafka/config.ts';
-import { KafkajsProducer, type ProducerPort } from './kafka/producer.ts';
+import { createProducer } from './kafka/create-producer.ts';
+import type { ProducerPort } from './kafka/producer.ts';
 import type { PipelineMetrics } from './observability/metrics.ts';
 import { Pipeline } from './pipeline.ts';
 import type { AvroSchemaInput } from './serde/avro-types.ts';
@@ -159,7 +160,7 @@ export function buildRuntime(env: Env = process.env, overrides: RuntimeOverrides
       `must differ from ${SETTINGS.topic.env} and ${SETTINGS.dlqTopic.env} ("${serviceEventsTopic}")`,
     );
   }
-  const producer = overrides.producer ?? new KafkajsProducer(kafka);
+  const producer = overrides.producer ?? createProducer(kafka, readSetting(env, 'kafkaClient') ?? 'kafkajs');
   const pipeline = new Pipeline({
     metadata: overrides.metadata ?? createMetadataStoreFromEnv(env),
     chain,

@@ -13,6 +13,7 @@ export const BENCHMARK_NAMES = [
   'cold-start',
   'encoding',
   'memory',
+  'replay',
   'consume',
 ] as const;
 export const DEFAULT_RESULTS_DIR = path.join(REPO_ROOT, 'bench', 'results');

@@ -22,6 +22,7 @@ export const SETTING_GROUPS = {
   runtime: 'Runtime, logs and metrics',
   serve: '`ses-kafka serve`',
   warehouse: '`ses-kafka consume` (the warehouse consumer)',
+  s3: 'S3 (`replay s3://…`, `consume --to parquet` on S3)',
   aws: 'AWS SDK',
   stack: 'Local stack (`ses-kafka stack`, tests)',
 } as const;
@@ -200,6 +201,7 @@ export const KEY_STRATEGIES = ['query-prefix', 'get-by-message-id', 'gsi'] as co
 export const SORT_KEY_GUESSES = ['mail-date', 'off'] as const;
 export const NOT_FOUND_POLICIES = ['publish', 'retry'] as const;
 export const LOG_FORMATS = ['human', 'json'] as const;
+export const KAFKA_CLIENTS = ['kafkajs', 'platformatic'] as const;
 
 /** The local stack's names: topic, Glue registry, metadata table. */
 export const LOCAL_TOPIC = 'ses-events';
@@ -306,6 +308,16 @@ export const SETTINGS = {
     parse: awsRegion(),
     defaultText: '`AWS_REGION`',
     doc: 'region of the MSK cluster, for MSK IAM tokens',
+  },
+  kafkaClient: {
+    env: 'SES_KAFKA_CLIENT',
+    flag: 'kafka-client',
+    placeholder: '<client>',
+    group: 'kafka',
+    parse: oneOf(KAFKA_CLIENTS),
+    fallback: 'kafkajs',
+    defaultText: '`kafkajs`',
+    doc: 'the Kafka client library behind the producer: `kafkajs`, or `platformatic` (@platformatic/kafka, maintained, pure JavaScript). Both are idempotent with acks=all, partition keys as the Java client does, and support every `SES_KAFKA_AUTH` mode and TLS',
   },
   kafkaSendTimeoutMs: {
     env: 'SES_KAFKA_SEND_TIMEOUT_MS',
@@ -809,6 +821,27 @@ export const SETTINGS = {
     doc: 'PEM private key of the certificate',
   },
 
+  // S3: replay reads archives from it, consume writes Parquet to it
+  s3Endpoint: {
+    env: 'SES_KAFKA_S3_ENDPOINT',
+    flag: 's3-endpoint',
+    placeholder: '<url>',
+    group: 's3',
+    parse: httpUrl('http://127.0.0.1:5000'),
+    defaultText: 'AWS default',
+    local: (stack) => stack.s3Endpoint,
+    notDeployed: true,
+    doc: 'S3 endpoint for `replay s3://bucket/prefix/` and `consume --to parquet --out s3://bucket/prefix`: an S3-compatible store, or moto locally',
+  },
+  s3ForcePathStyle: {
+    env: 'SES_KAFKA_S3_FORCE_PATH_STYLE',
+    group: 's3',
+    notDeployed: true,
+    parse: yesNo(),
+    defaultText: '`true` when `SES_KAFKA_S3_ENDPOINT` is set, else `false`',
+    doc: 'path-style S3 addressing (`http://host/bucket/key`), which moto and most S3-compatible stores need; AWS itself uses virtual-hosted style',
+  },
+
   // AWS SDK
   awsRegion: {
     env: 'AWS_REGION',
@@ -952,17 +985,6 @@ export const SETTINGS = {
     defaultText: '`30000`',
     notDeployed: true,
     doc: 'how long the consumer group waits for a silent member before its partitions go to the others; at least the broker’s `group.min.session.timeout.ms` (6000 by default)',
-  },
-  s3Endpoint: {
-    env: 'SES_KAFKA_S3_ENDPOINT',
-    flag: 's3-endpoint',
-    placeholder: '<url>',
-    group: 'warehouse',
-    parse: httpUrl('http://127.0.0.1:5000'),
-    defaultText: 'AWS default',
-    local: (stack) => stack.glueEndpoint,
-    notDeployed: true,
-    doc: 'S3 endpoint for `consume --to parquet --out s3://bucket/prefix`: an S3-compatible store, or moto locally',
   },
   postgresPort: stackSetting(
     'SES_PG_PORT',

@@ -77,16 +77,31 @@ function innermost(error: unknown): unknown {
   return current;
 }
 
-function classify(error: KafkajsLikeError): { code: string; retriable: boolean } {
-  const type = error.type ?? '';
-  if (error.name === 'KafkaJSSASLAuthenticationError' || type === 'SASL_AUTHENTICATION_FAILED') {
+type Classification = { code: string; retriable: boolean };
+
+/**
+ * What a broker error code (its name in the Kafka protocol, e.g. `MESSAGE_TOO_LARGE`) means for the
+ * pipeline; undefined for codes that say nothing beyond "retriable or not". Both client adapters
+ * report broker errors by these names.
+ */
+export function classifyBrokerError(type: string): Classification | undefined {
+  if (type === 'SASL_AUTHENTICATION_FAILED')
     return { code: PRODUCE_ERROR_CODES.authenticationFailed, retriable: false };
-  }
   if (NOT_AUTHORIZED_TYPES.has(type)) return { code: PRODUCE_ERROR_CODES.notAuthorized, retriable: false };
   if (type === 'UNKNOWN_TOPIC_OR_PARTITION')
     return { code: PRODUCE_ERROR_CODES.topicNotFound, retriable: false };
   if (RECORD_REJECTED_TYPES.has(type)) return { code: PRODUCE_ERROR_CODES.recordRejected, retriable: false };
   if (PRODUCER_STATE_TYPES.has(type)) return { code: PRODUCE_ERROR_CODES.producerFenced, retriable: true };
+  return undefined;
+}
+
+function classify(error: KafkajsLikeError): Classification {
+  const type = error.type ?? '';
+  if (error.name === 'KafkaJSSASLAuthenticationError') {
+    return { code: PRODUCE_ERROR_CODES.authenticationFailed, retriable: false };
+  }
+  const broker = classifyBrokerError(type);
+  if (broker !== undefined) return broker;
   if (UNAVAILABLE_NAMES.has(error.name ?? ''))
     return { code: PRODUCE_ERROR_CODES.unavailable, retriable: true };
   if (typeof error.retriable === 'boolean' && (error.name ?? '').startsWith('KafkaJS')) {
@@ -99,6 +114,30 @@ function classify(error: KafkajsLikeError): { code: string; retriable: boolean }
 }
 
 /**
+ * The PipelineError for a classified produce failure, with the fix spelled out where there is one.
+ * `label` names what the client reported (a broker error code or an error class).
+ */
+export function produceError(
+  classification: Classification,
+  failure: { label: string; detail: string; cause: unknown },
+  context: { topic?: string } = {},
+): PipelineError {
+  const { code, retriable } = classification;
+  if (code === PRODUCE_ERROR_CODES.topicNotFound && context.topic !== undefined) {
+    return new PipelineError(
+      'produce',
+      code,
+      `topic "${context.topic}" does not exist on the brokers, and the producer does not create topics; create it with \`ses-kafka topics create --topic <events topic>\` (it creates the events and DLQ topics), then send the inputs again`,
+      { retriable, cause: failure.cause },
+    );
+  }
+  return new PipelineError('produce', code, `Kafka produce failed (${failure.label}): ${failure.detail}`, {
+    retriable,
+    cause: failure.cause,
+  });
+}
+
+/**
  * Turns whatever the Kafka client threw into a PipelineError of stage `produce`. The retriable flag is
  * about the whole pipeline, not one kafkajs producer: kafkajs gives up after its retry budget and calls
  * that non-retriable, but an unreachable broker is still worth another invocation.
@@ -106,21 +145,11 @@ function classify(error: KafkajsLikeError): { code: string; retriable: boolean }
 export function toProduceError(error: unknown, context: { topic?: string } = {}): PipelineError {
   if (error instanceof PipelineError) return error;
   const cause = innermost(error) as KafkajsLikeError;
-  const { code, retriable } = classify(cause ?? {});
-  if (code === PRODUCE_ERROR_CODES.topicNotFound && context.topic !== undefined) {
-    return new PipelineError(
-      'produce',
-      code,
-      `topic "${context.topic}" does not exist on the brokers, and the producer does not create topics; create it with \`ses-kafka topics create --topic <events topic>\` (it creates the events and DLQ topics), then send the inputs again`,
-      { retriable, cause: error },
-    );
-  }
-  const detail = cause?.message ?? String(error);
-  const label = cause?.type ?? cause?.name ?? 'Error';
-  return new PipelineError('produce', code, `Kafka produce failed (${label}): ${detail}`, {
-    retriable,
-    cause: error,
-  });
+  return produceError(
+    classify(cause ?? {}),
+    { label: cause?.type ?? cause?.name ?? 'Error', detail: cause?.message ?? String(error), cause: error },
+    context,
+  );
 }
 
 export function deadlineExceeded(timeoutMs: number): PipelineError {

@@ -64,10 +64,11 @@ interface ProducerSlot {
   connected: Promise<void>;
 }
 
-type Timer = { expired: Promise<typeof TIMED_OUT>; readonly done: boolean; cancel(): void };
-const TIMED_OUT = Symbol('timed out');
+/** The deadline of one send, shared by the adapters: `expired` resolves once it has passed. */
+export type Timer = { expired: Promise<typeof TIMED_OUT>; readonly done: boolean; cancel(): void };
+export const TIMED_OUT = Symbol('timed out');
 
-function startTimer(ms: number): Timer {
+export function startTimer(ms: number): Timer {
   let handle: NodeJS.Timeout | undefined;
   let done = false;
   const expired = new Promise<typeof TIMED_OUT>((resolve) => {
@@ -129,7 +130,64 @@ function recordBytes(record: OutgoingRecord): number {
   return size;
 }
 
-const liveProducers = new Set<KafkajsProducer>();
+/**
+ * Splits each topic's records into requests of at most MAX_REQUEST_BYTES. The broker refuses a
+ * partition's batch above message.max.bytes (1 MiB by default) as a whole, even when every record would
+ * fit alone, and a large Lambda batch (SQS allows 6 MB) easily gets there. A record that cannot fit
+ * in any request is refused here, before anything is sent (its result is set in `results`). Every
+ * adapter sends through this plan, so they split alike.
+ */
+export function planRequests(
+  batch: readonly OutgoingRecord[],
+  results: (SendResult | undefined)[],
+): Array<[string, number[]]> {
+  const requests: Array<[string, number[]]> = [];
+  for (const [topic, indexes] of groupByTopic(batch)) {
+    let current: number[] = [];
+    let bytes = 0;
+    for (const index of indexes) {
+      const size = recordBytes(batch[index] as OutgoingRecord);
+      if (size > MAX_REQUEST_BYTES) {
+        results[index] = {
+          ok: false,
+          error: new PipelineError(
+            'produce',
+            PRODUCE_ERROR_CODES.recordRejected,
+            `record of ${size} bytes exceeds the ${MAX_REQUEST_BYTES}-byte request limit; the broker would refuse it (message.max.bytes)`,
+          ),
+        };
+        continue;
+      }
+      if (current.length > 0 && bytes + size > MAX_REQUEST_BYTES) {
+        requests.push([topic, current]);
+        current = [];
+        bytes = 0;
+      }
+      current.push(index);
+      bytes += size;
+    }
+    if (current.length > 0) requests.push([topic, current]);
+  }
+  return requests;
+}
+
+function groupByTopic(batch: readonly OutgoingRecord[]): Map<string, number[]> {
+  const groups = new Map<string, number[]>();
+  batch.forEach((record, index) => {
+    const indexes = groups.get(record.topic);
+    if (indexes === undefined) groups.set(record.topic, [index]);
+    else indexes.push(index);
+  });
+  return groups;
+}
+
+const liveProducers = new Set<ProducerPort>();
+
+/** Adapters add themselves while they hold a connected client, so shutdown can close every one. */
+export function trackLiveProducer(producer: ProducerPort, live: boolean): void {
+  if (live) liveProducers.add(producer);
+  else liveProducers.delete(producer);
+}
 
 /**
  * The kafkajs adapter. It creates its producer on the first send and keeps it for later sends (warm
@@ -189,7 +247,7 @@ export class KafkajsProducer implements ProducerPort {
 
     const timer = startTimer(timeoutMs);
     try {
-      for (const [topic, indexes] of this.#requests(batch, results)) {
+      for (const [topic, indexes] of planRequests(batch, results)) {
         const outcome = await this.#sendTopic(topic, indexes, batch, { timer, timeoutMs, deadline });
         for (const [index, result] of outcome) results[index] = result;
         if (
@@ -208,56 +266,6 @@ export class KafkajsProducer implements ProducerPort {
       batch,
       (_, index) => results[index] ?? { ok: false, error: deadlineExceeded(timeoutMs) },
     );
-  }
-
-  /**
-   * Splits each topic's records into requests of at most MAX_REQUEST_BYTES. The broker refuses a
-   * partition's batch above message.max.bytes (1 MiB by default) as a whole, even when every record would
-   * fit alone, and a large Lambda batch (SQS allows 6 MB) easily gets there. A record that cannot fit
-   * in any request is refused here, before anything is sent.
-   */
-  #requests(
-    batch: readonly OutgoingRecord[],
-    results: (SendResult | undefined)[],
-  ): Array<[string, number[]]> {
-    const requests: Array<[string, number[]]> = [];
-    for (const [topic, indexes] of this.#groupByTopic(batch)) {
-      let current: number[] = [];
-      let bytes = 0;
-      for (const index of indexes) {
-        const size = recordBytes(batch[index] as OutgoingRecord);
-        if (size > MAX_REQUEST_BYTES) {
-          results[index] = {
-            ok: false,
-            error: new PipelineError(
-              'produce',
-              PRODUCE_ERROR_CODES.recordRejected,
-              `record of ${size} bytes exceeds the ${MAX_REQUEST_BYTES}-byte request limit; the broker would refuse it (message.max.bytes)`,
-            ),
-          };
-          continue;
-        }
-        if (current.length > 0 && bytes + size > MAX_REQUEST_BYTES) {
-          requests.push([topic, current]);
-          current = [];
-          bytes = 0;
-        }
-        current.push(index);
-        bytes += size;
-      }
-      if (current.length > 0) requests.push([topic, current]);
-    }
-    return requests;
-  }
-
-  #groupByTopic(batch: readonly OutgoingRecord[]): Map<string, number[]> {
-    const groups = new Map<string, number[]>();
-    batch.forEach((record, index) => {
-      const indexes = groups.get(record.topic);
-      if (indexes === undefined) groups.set(record.topic, [index]);
-      else indexes.push(index);
-    });
-    return groups;
   }
 
   async #sendTopic(

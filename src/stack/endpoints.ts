@@ -43,6 +43,8 @@ export interface StackEndpoints {
   registryUrl: string;
   /** moto server, used as the AWS Glue endpoint. */
   glueEndpoint: string;
+  /** The same moto server, as the S3 endpoint (path-style addressing). */
+  s3Endpoint: string;
   dynamodbEndpoint: string;
 }
 
@@ -53,6 +55,7 @@ export function stackEndpoints(ports: StackPorts = stackPorts()): StackEndpoints
     kafkaOauthBrokers: `${STACK_HOST}:${ports.kafkaOauth}`,
     registryUrl: `http://${STACK_HOST}:${ports.registry}/apis/ccompat/v7`,
     glueEndpoint: `http://${STACK_HOST}:${ports.moto}`,
+    s3Endpoint: `http://${STACK_HOST}:${ports.moto}`,
     dynamodbEndpoint: `http://${STACK_HOST}:${ports.dynamodb}`,
   };
 }

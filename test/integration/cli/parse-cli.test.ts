@@ -1,10 +1,11 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: fixtures and record values are untyped JSON, read and mutated by path
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { FIXTURE_DIR, fixture, fixtureText, sqsLambdaEvent } from '../../unit/ses/helpers.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -83,13 +84,18 @@ describe('ses-kafka parse (CLI)', function () {
     mkdirSync(path.join(dir, 'nested'));
     copyFileSync(`${FIXTURE_DIR}event-publishing/send.json`, path.join(dir, 'nested', 'send.json'));
     copyFileSync(`${FIXTURE_DIR}event-publishing/bounce.json`, path.join(dir, 'bounce.json'));
-    writeFileSync(path.join(dir, 'archive.json.gz'), 'not really gzip');
+    // Gzip is read (recognised by its bytes); other extensions are skipped, and said.
+    writeFileSync(
+      path.join(dir, 'archive.json.gz'),
+      gzipSync(readFileSync(`${FIXTURE_DIR}event-publishing/delivery.json`)),
+    );
+    writeFileSync(path.join(dir, 'notes.txt'), 'not events');
     const { status, stdout, stderr } = runCli([dir]);
     assert.equal(status, 0);
     assert.deepEqual(
       lines(stdout).map((line) => (JSON.parse(line) as { eventType: string }).eventType),
-      ['Bounce', 'Send'],
+      ['Delivery', 'Bounce', 'Send'],
     );
-    assert.match(stderr, /archive\.json\.gz: skipped: gzip-compressed input/);
+    assert.match(stderr, /notes\.txt: skipped: "\.txt" is not an input extension/);
   });
 });

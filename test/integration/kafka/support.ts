@@ -26,6 +26,16 @@ export async function createTopics(topics: string[], numPartitions = 3): Promise
   await createLocalTopics(topics, endpoints.kafkaBrokers, numPartitions);
 }
 
+export async function listTopics(): Promise<string[]> {
+  const admin = inspector().admin();
+  await admin.connect();
+  try {
+    return await admin.listTopics();
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** The decoded record plus the record-batch fields kafkajs keeps, which show how it was produced. */
 export type ConsumedRecord = KafkaMessage & {
   partition: number;

@@ -75,153 +75,163 @@ describe('Lambda faults (real stack)', function () {
     dynamo.destroy();
   });
 
-  describe('broker stopped mid-run (private broker)', () => {
-    const broker = new FaultBroker();
-    const topic = uniqueName('lambda-fault');
-    const dlqTopic = `${topic}.dlq`;
-    let runtime: Runtime;
+  // The same outage against each Kafka client adapter (SES_KAFKA_CLIENT).
+  for (const client of ['kafkajs', 'platformatic'] as const)
+    describe(`broker stopped mid-run (private broker), ${client} client`, () => {
+      const broker = new FaultBroker();
+      const topic = uniqueName('lambda-fault');
+      const dlqTopic = `${topic}.dlq`;
+      let runtime: Runtime;
 
-    before(async () => {
-      const startMs = await broker.start();
-      console.log(`      fault broker ${broker.brokers} up in ${startMs} ms`);
-      await createTopics([topic, dlqTopic], broker.brokers);
-      runtime = buildRuntime(
-        localPipelineEnv({
-          topic,
-          dlqTopic,
-          table,
-          registry: 'confluent',
-          brokers: broker.brokers,
-          extra: { SES_KAFKA_SEND_TIMEOUT_MS: '4000' },
-        }),
-      );
-    });
+      before(async () => {
+        const startMs = await broker.start();
+        console.log(`      fault broker ${broker.brokers} up in ${startMs} ms`);
+        await createTopics([topic, dlqTopic], broker.brokers);
+        runtime = buildRuntime(
+          localPipelineEnv({
+            topic,
+            dlqTopic,
+            table,
+            registry: 'confluent',
+            brokers: broker.brokers,
+            extra: { SES_KAFKA_SEND_TIMEOUT_MS: '4000', SES_KAFKA_CLIENT: client },
+          }),
+        );
+      });
 
-    after(async () => {
-      await runtime?.producer.close();
-      await broker.dispose();
-    });
+      after(async () => {
+        await runtime?.producer.close();
+        await broker.dispose();
+      });
 
-    it('reports every unsent event, and after a restart and redelivery every input is in the topic', async () => {
-      const run = uniqueName('fault');
-      const bodies = distinctSesEvents(3000, run);
-      let next = 0;
-      const take = (count: number) => {
-        const records = bodies
-          .slice(next, next + count)
-          .map((body, i) => sqsRecord(body, `${run}-sqs-${next + i}`));
-        next += count;
-        return records;
-      };
-      const sent: SQSRecord[] = [];
-      const toRedeliver: SQSRecord[] = [];
-      const reportedWhileUp: string[] = [];
-      let reportedWhileStopping = 0;
-      const invoke = async (records: SQSRecord[], phase: string) => {
-        sent.push(...records);
-        const { batchItemFailures } = await handleSqsEvent(sqsEvent(records), lambdaContext(10_000), runtime);
-        const failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
-        for (const id of failed) {
-          assert.ok(
-            records.some((record) => record.messageId === id),
-            `${id} is not in the batch it was reported for`,
+      it('reports every unsent event, and after a restart and redelivery every input is in the topic', async () => {
+        const run = uniqueName('fault');
+        const bodies = distinctSesEvents(3000, run);
+        let next = 0;
+        const take = (count: number) => {
+          const records = bodies
+            .slice(next, next + count)
+            .map((body, i) => sqsRecord(body, `${run}-sqs-${next + i}`));
+          next += count;
+          return records;
+        };
+        const sent: SQSRecord[] = [];
+        const toRedeliver: SQSRecord[] = [];
+        const reportedWhileUp: string[] = [];
+        let reportedWhileStopping = 0;
+        const invoke = async (records: SQSRecord[], phase: string) => {
+          sent.push(...records);
+          const { batchItemFailures } = await handleSqsEvent(
+            sqsEvent(records),
+            lambdaContext(10_000),
+            runtime,
           );
+          const failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
+          for (const id of failed) {
+            assert.ok(
+              records.some((record) => record.messageId === id),
+              `${id} is not in the batch it was reported for`,
+            );
+          }
+          toRedeliver.push(...records.filter((record) => failed.has(record.messageId)));
+          if (phase === 'up') reportedWhileUp.push(...failed);
+          if (phase === 'stopping') reportedWhileStopping += failed.size;
+          return failed;
+        };
+
+        // 1. Broker up: a batch goes through.
+        await invoke(take(10), 'up');
+        assert.deepEqual(reportedWhileUp, [], 'with the broker up nothing is reported');
+
+        // 2. Stop the broker while invocations keep arriving.
+        let stopped = false;
+        const stopping = broker.stop().then((ms) => {
+          stopped = true;
+          return ms;
+        });
+        let midRunInvocations = 0;
+        while (!stopped) {
+          assert.ok(next < bodies.length - 30, 'ran out of events before the broker stopped');
+          await invoke(take(10), 'stopping');
+          midRunInvocations++;
         }
-        toRedeliver.push(...records.filter((record) => failed.has(record.messageId)));
-        if (phase === 'up') reportedWhileUp.push(...failed);
-        if (phase === 'stopping') reportedWhileStopping += failed.size;
-        return failed;
-      };
+        const stopMs = await stopping;
 
-      // 1. Broker up: a batch goes through.
-      await invoke(take(10), 'up');
-      assert.deepEqual(reportedWhileUp, [], 'with the broker up nothing is reported');
+        // 3. Broker down: every record of the batch is reported, and the SNS handler fails the invocation.
+        const downBatch = take(10);
+        const failedWhileDown = await invoke(downBatch, 'down');
+        assert.deepEqual(
+          [...failedWhileDown].sort(),
+          downBatch.map((record) => record.messageId).sort(),
+          'with the broker down, exactly the batch is reported',
+        );
+        const snsMessages = bodies.slice(next, next + 5);
+        next += 5;
+        const snsFailure = await expectRedelivery(
+          handleSnsEvent(snsEvent(snsMessages, `${run}-sns`), lambdaContext(10_000), runtime),
+          'KAFKA_',
+        );
 
-      // 2. Stop the broker while invocations keep arriving.
-      let stopped = false;
-      const stopping = broker.stop().then((ms) => {
-        stopped = true;
-        return ms;
+        // 4. Restart; SQS redelivers what was reported, Lambda retries the SNS event as a whole.
+        const startMs = await broker.start();
+        let rounds = 0;
+        let pending = [...toRedeliver];
+        while (pending.length > 0 && rounds < 5) {
+          rounds++;
+          const { batchItemFailures } = await handleSqsEvent(
+            sqsEvent(pending),
+            lambdaContext(10_000),
+            runtime,
+          );
+          const failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
+          pending = pending.filter((record) => failed.has(record.messageId));
+        }
+        assert.deepEqual(pending, [], `still failing after ${rounds} redelivery rounds`);
+        const snsRetry = await handleSnsEvent(
+          snsEvent(snsMessages, `${run}-sns`),
+          lambdaContext(10_000),
+          runtime,
+        );
+        assert.equal(snsRetry.produced, snsMessages.length);
+
+        // 5. Count by eventId: every input at least once.
+        const expectedIds = [
+          ...sent.map(eventIdOfSqs),
+          ...snsEvent(snsMessages).Records.map((record) => {
+            const parsed = parseSnsRecord(record);
+            assert.ok(parsed.ok);
+            return parsed.event.eventId;
+          }),
+        ];
+        const inputs = expectedIds.length;
+        const records = await collectRecords(topic, {
+          brokers: broker.brokers,
+          idleMs: 5_000,
+          timeoutMs: 60_000,
+        });
+        const counts = tally(records.map((record) => record.headers[EVENT_ID_HEADER] ?? '(none)'));
+        const missing = expectedIds.filter((id) => !counts.has(id));
+        const deadLetters = await collectRecords(dlqTopic, { brokers: broker.brokers, idleMs: 2_000 });
+        const duplicates = [...counts.values()].filter((count) => count > 1).length;
+
+        console.log(
+          `      broker fault: inputs ${inputs} (SQS ${sent.length} in ${midRunInvocations} invocations while stopping` +
+            ` + 2 batches, SNS ${snsMessages.length}); reported for redelivery ${toRedeliver.length} SQS ` +
+            `(${reportedWhileStopping} while stopping) + ` +
+            `${snsMessages.length} SNS; redelivery rounds ${rounds}; in topic ${records.length} records / ` +
+            `${counts.size} distinct eventIds (${duplicates} duplicated); missing ${missing.length}; ` +
+            `in DLQ ${deadLetters.length}; stop ${stopMs} ms, restart ${startMs} ms`,
+        );
+        assert.ok(snsFailure.message.includes(`of ${snsMessages.length} inputs need redelivery`));
+        assert.deepEqual(missing, [], 'no input is lost');
+        assert.equal(counts.size, inputs, 'nothing else in the topic');
+        assert.equal(deadLetters.length, 0, 'a broker outage is retriable: nothing is dead-lettered');
+
+        // Every record decodes: the redelivered ones were not half-written.
+        const decoder = localDecoder();
+        for (const record of records) await decoder.decode(record.value as Buffer);
       });
-      let midRunInvocations = 0;
-      while (!stopped) {
-        assert.ok(next < bodies.length - 30, 'ran out of events before the broker stopped');
-        await invoke(take(10), 'stopping');
-        midRunInvocations++;
-      }
-      const stopMs = await stopping;
-
-      // 3. Broker down: every record of the batch is reported, and the SNS handler fails the invocation.
-      const downBatch = take(10);
-      const failedWhileDown = await invoke(downBatch, 'down');
-      assert.deepEqual(
-        [...failedWhileDown].sort(),
-        downBatch.map((record) => record.messageId).sort(),
-        'with the broker down, exactly the batch is reported',
-      );
-      const snsMessages = bodies.slice(next, next + 5);
-      next += 5;
-      const snsFailure = await expectRedelivery(
-        handleSnsEvent(snsEvent(snsMessages, `${run}-sns`), lambdaContext(10_000), runtime),
-        'KAFKA_',
-      );
-
-      // 4. Restart; SQS redelivers what was reported, Lambda retries the SNS event as a whole.
-      const startMs = await broker.start();
-      let rounds = 0;
-      let pending = [...toRedeliver];
-      while (pending.length > 0 && rounds < 5) {
-        rounds++;
-        const { batchItemFailures } = await handleSqsEvent(sqsEvent(pending), lambdaContext(10_000), runtime);
-        const failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
-        pending = pending.filter((record) => failed.has(record.messageId));
-      }
-      assert.deepEqual(pending, [], `still failing after ${rounds} redelivery rounds`);
-      const snsRetry = await handleSnsEvent(
-        snsEvent(snsMessages, `${run}-sns`),
-        lambdaContext(10_000),
-        runtime,
-      );
-      assert.equal(snsRetry.produced, snsMessages.length);
-
-      // 5. Count by eventId: every input at least once.
-      const expectedIds = [
-        ...sent.map(eventIdOfSqs),
-        ...snsEvent(snsMessages).Records.map((record) => {
-          const parsed = parseSnsRecord(record);
-          assert.ok(parsed.ok);
-          return parsed.event.eventId;
-        }),
-      ];
-      const inputs = expectedIds.length;
-      const records = await collectRecords(topic, {
-        brokers: broker.brokers,
-        idleMs: 5_000,
-        timeoutMs: 60_000,
-      });
-      const counts = tally(records.map((record) => record.headers[EVENT_ID_HEADER] ?? '(none)'));
-      const missing = expectedIds.filter((id) => !counts.has(id));
-      const deadLetters = await collectRecords(dlqTopic, { brokers: broker.brokers, idleMs: 2_000 });
-      const duplicates = [...counts.values()].filter((count) => count > 1).length;
-
-      console.log(
-        `      broker fault: inputs ${inputs} (SQS ${sent.length} in ${midRunInvocations} invocations while stopping` +
-          ` + 2 batches, SNS ${snsMessages.length}); reported for redelivery ${toRedeliver.length} SQS ` +
-          `(${reportedWhileStopping} while stopping) + ` +
-          `${snsMessages.length} SNS; redelivery rounds ${rounds}; in topic ${records.length} records / ` +
-          `${counts.size} distinct eventIds (${duplicates} duplicated); missing ${missing.length}; ` +
-          `in DLQ ${deadLetters.length}; stop ${stopMs} ms, restart ${startMs} ms`,
-      );
-      assert.ok(snsFailure.message.includes(`of ${snsMessages.length} inputs need redelivery`));
-      assert.deepEqual(missing, [], 'no input is lost');
-      assert.equal(counts.size, inputs, 'nothing else in the topic');
-      assert.equal(deadLetters.length, 0, 'a broker outage is retriable: nothing is dead-lettered');
-
-      // Every record decodes: the redelivered ones were not half-written.
-      const decoder = localDecoder();
-      for (const record of records) await decoder.decode(record.value as Buffer);
     });
-  });
 
   describe('registry down at a cold start', () => {
     const topic = uniqueName('lambda-fault-registry');

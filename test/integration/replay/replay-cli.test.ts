@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { REPO_ROOT } from '../../../src/stack/paths.ts';
 import { collectRecords, createTopics, topicRecordCount, uniqueName } from '../../support/pipeline.ts';
 
@@ -87,13 +88,62 @@ describe('replay: archived SES events back through the pipeline (real stack)', f
     const failedOut = path.join(archive, 'retry.ndjson');
     const result = replay([path.join(archive, '2026'), '--failed-out', failedOut], {
       ...env,
-      // Enrichment on, against a port nothing listens on: every event is retriable, none is dropped.
+      // Enrichment on, from a table that does not exist: not the inputs' fault, so every event is handed
+      // back (failed), none is dropped or dead-lettered.
       SES_KAFKA_METADATA_ENABLED: 'true',
-      DYNAMODB_ENDPOINT: 'http://127.0.0.1:1',
+      SES_KAFKA_METADATA_KEY_STRATEGY: 'get-by-message-id',
+      SES_KAFKA_METADATA_TABLE: uniqueName('replay-no-such-table'),
       SES_KAFKA_METADATA_MAX_ATTEMPTS: '1',
     });
     assert.equal(result.status, 1, result.stderr);
     assert.match(result.stderr, new RegExp(`${fixtures.length} not written`));
-    assert.equal(readFileSync(failedOut, 'utf8').trim().split('\n').length, fixtures.length);
+    const handedBack = readFileSync(failedOut, 'utf8').trim().split('\n');
+    assert.equal(handedBack.length, fixtures.length);
+    assert.match(result.stderr, /replay them with: ses-kafka replay --local .*retry\.ndjson/);
+    // What was handed back is replayable as it is: the same events, each one line.
+    const again = replay(['--dry-run', failedOut], env);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stderr, new RegExp(`${fixtures.length} inputs: ${fixtures.length} would be produced`));
+  });
+
+  it('reads gzip whatever the name, and stdin', async () => {
+    const single = readFileSync(path.join(FIXTURES, 'delivery.json'), 'utf8');
+    const gzipped = path.join(archive, 'copied-from-s3');
+    writeFileSync(gzipped, gzipSync(`${JSON.stringify(JSON.parse(single))}\n`));
+    const fromFile = replay(['--dry-run', gzipped], env);
+    assert.equal(fromFile.status, 0, fromFile.stderr);
+    assert.match(fromFile.stderr, /1 inputs: 1 would be produced/);
+    const fromStdin = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'replay', '--local', '--dry-run', '-'],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        input: `${JSON.stringify(JSON.parse(single))}\n{"not":"ses"}\n`,
+        env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR', SES_KAFKA_METADATA_ENABLED: 'false', ...env },
+        timeout: 120_000,
+      },
+    );
+    assert.equal(fromStdin.status, 0, fromStdin.stderr);
+    assert.match(fromStdin.stderr, /2 inputs: 1 would be produced to .*, 0 filtered, 1 dead-lettered/);
+  });
+
+  it('refuses options that cannot work together, before doing anything (exit 2)', () => {
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ['--dry-run', '--checkpoint', path.join(archive, 'cp.json'), archive],
+        /--checkpoint: a dry run sends nothing/,
+      ],
+      [['--since', '2026-11-27', '-'], /--since\/--until: stdin has no key to date it by/],
+      [['--since', 'last tuesday', archive], /--since: expected a UTC date such as 2026-11-01/],
+      [['--since', '2026-11-28', '--until', '2026-11-27', archive], /--until: must be later than --since/],
+      [['--batch-size', '0', archive], /--batch-size: expected a positive whole number, got "0"/],
+    ];
+    for (const [args, message] of cases) {
+      const result = replay(args, env);
+      assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, /^ses-kafka replay: error: /m);
+      assert.match(result.stderr, message);
+    }
   });
 });
