@@ -61,16 +61,36 @@ interface RunFigures {
   ratio: number;
 }
 
-async function run(context: BenchContext): Promise<BenchReport> {
+/**
+ * The measured work of this benchmark, set up against the stack and ready to time: one pass of the
+ * pipeline and one pass of the floor over the same SNS record texts. bench/profile.ts profiles the same
+ * passes, so a profile explains exactly what this benchmark measures.
+ */
+export interface PipelineWorkload {
+  texts: readonly string[];
+  /** One pass of every text through the pipeline, in batches of BATCH; returns milliseconds. */
+  pipelinePass(): Promise<number>;
+  /** One pass of the floor (JSON.parse of each record and its Message); returns milliseconds. */
+  floorPass(): number;
+  /** Outcome counts of the last pipeline pass, by disposition kind. */
+  outcomes: ReadonlyMap<string, number>;
+  dynamoCalls(): number;
+  /** What the floor counted, so its work cannot be optimised away. */
+  sink(): number;
+  table: string;
+  topic: string;
+  close(): Promise<void>;
+}
+
+export async function preparePipelineWorkload(
+  events: number,
+  log: (line: string) => void,
+): Promise<PipelineWorkload> {
   await requireStack(['registry', 'dynamodb']);
-  const events = context.quick ? 400 : 4000;
-  const runs = context.runs ?? (context.quick ? 2 : 9);
   const stream = benchStream(events);
   const table = uniqueName('ses-bench-cpu');
   const topic = uniqueName('ses-bench-cpu');
-  context.log(
-    `pipeline-cpu: seeding ${stream.metadataRows.length} metadata rows into dynalite table ${table}`,
-  );
+  log(`pipeline-cpu: seeding ${stream.metadataRows.length} metadata rows into dynalite table ${table}`);
   await seedTable(table, stream.metadataRows);
   const dynamo = dynamoClient();
   const counting = countingClient(dynamo);
@@ -122,14 +142,36 @@ async function run(context: BenchContext): Promise<BenchReport> {
     }
     return nowMs() - started;
   };
+  return {
+    texts,
+    pipelinePass,
+    floorPass,
+    outcomes,
+    dynamoCalls: counting.calls,
+    sink: () => sink,
+    table,
+    topic,
+    async close() {
+      logger.setLogLevel(previousLevel as 'INFO');
+      await runtime.producer.close();
+      dynamo.destroy();
+      await deleteTable(table);
+    },
+  };
+}
 
+async function run(context: BenchContext): Promise<BenchReport> {
+  const events = context.quick ? 400 : 4000;
+  const runs = context.runs ?? (context.quick ? 2 : 9);
+  const workload = await preparePipelineWorkload(events, context.log);
+  const { texts, pipelinePass, floorPass, outcomes } = workload;
   try {
     // Warm-up: fills the metadata cache from dynalite, fetches the schema id, lets the JIT settle.
     await pipelinePass();
     await pipelinePass();
     floorPass();
     floorPass();
-    const callsAfterWarmUp = counting.calls();
+    const callsAfterWarmUp = workload.dynamoCalls();
     const figures: RunFigures[] = [];
     for (let index = 0; index < runs; index++) {
       // Alternate which goes first, so a slow patch of the machine hits both sides alike.
@@ -151,7 +193,7 @@ async function run(context: BenchContext): Promise<BenchReport> {
         ratio: pipelineUs / floorUs,
       });
     }
-    const dynamoCallsMeasured = counting.calls() - callsAfterWarmUp;
+    const dynamoCallsMeasured = workload.dynamoCalls() - callsAfterWarmUp;
     const notDone = (outcomes.get('retry') ?? 0) + (outcomes.get('failed') ?? 0);
     if (notDone > 0) {
       throw new Error(
@@ -198,14 +240,18 @@ async function run(context: BenchContext): Promise<BenchReport> {
         `DynamoDB calls during the measured runs: ${dynamoCallsMeasured} (all enrichment came from the warm cache)`,
         'the producer is a stand-in that accepts each record without sending it; Kafka is measured end to end in benchmark 2',
       ],
-      config: { events: texts.length, batch: BATCH, runs, table, subject: `${topic}-value`, sink },
+      config: {
+        events: texts.length,
+        batch: BATCH,
+        runs,
+        table: workload.table,
+        subject: `${workload.topic}-value`,
+        sink: workload.sink(),
+      },
       runs: figures,
     };
   } finally {
-    logger.setLogLevel(previousLevel as 'INFO');
-    await runtime.producer.close();
-    dynamo.destroy();
-    await deleteTable(table);
+    await workload.close();
   }
 }
 

@@ -9,11 +9,11 @@ import type { EmailMetadata, MetadataRequest, MetadataStore } from './enrich/ind
 import type { MetadataStatus } from './enrich/metadata.ts';
 import { describeError, PipelineError } from './errors.ts';
 import { buildDeadLetter, deadLetterAction } from './kafka/dlq.ts';
-import { EVENT_HEADERS, eventHeaders } from './kafka/headers.ts';
+import { addEventHeaders, EVENT_HEADERS } from './kafka/headers.ts';
 import type { OutgoingRecord, ProducerPort } from './kafka/producer.ts';
 import type { BatchOutcomeCounts, PipelineMetrics } from './observability/metrics.ts';
 import { type KafkaHeader, type KafkaRecord, toKafkaJsHeaders } from './record.ts';
-import type { Serializer } from './serde/types.ts';
+import type { BoundEncoder, Serializer } from './serde/types.ts';
 import type { BaseSchemaVersion } from './ses/base-schema.ts';
 import {
   type ParseOutcome,
@@ -139,10 +139,6 @@ function keyBytes(key: unknown): string | Buffer | null {
   if (key === null || key === undefined) return null;
   if (typeof key === 'string' || Buffer.isBuffer(key)) return key;
   return JSON.stringify(key);
-}
-
-function headerMap(headers: readonly KafkaHeader[], extra: Record<string, string>) {
-  return { ...toKafkaJsHeaders(headers), ...extra };
 }
 
 export class Pipeline {
@@ -339,10 +335,11 @@ export class Pipeline {
         cause: thrown,
       });
     }
-    const answers = new Map(pending.map((slot, index) => [slot, results?.get(String(index))]));
+    let pendingIndex = 0;
     return slots.map((slot): Enriched | Ready | Done => {
       if (slot.stage !== 'parsed') return slot;
-      const result = answers.get(slot);
+      // Requests were numbered in the order of the pending slots, which this walk repeats.
+      const result = results?.get(String(pendingIndex++));
       if (result === undefined) {
         const error =
           storeFailure ??
@@ -352,7 +349,7 @@ export class Pipeline {
         return { id: slot.id, parsed: slot.parsed, stage: 'done', disposition: { kind: 'retry', error } };
       }
       if (result instanceof PipelineError) return this.#settle(slot, result);
-      return { ...slot, stage: 'enriched', metadata: result };
+      return { id: slot.id, parsed: slot.parsed, stage: 'enriched', event: slot.event, metadata: result };
     });
   }
 
@@ -375,7 +372,14 @@ export class Pipeline {
         // removed by retention right after it was written.
         timestamp: processedAt.getTime(),
       };
-      return { ...slot, stage: 'transformed', record };
+      return {
+        id: slot.id,
+        parsed: slot.parsed,
+        metadata: slot.metadata,
+        stage: 'transformed',
+        event: slot.event,
+        record,
+      };
     } catch (thrown) {
       return this.#settle(slot, asPipelineError(thrown, 'to-record', 'RECORD_BUILD_FAILED'));
     }
@@ -387,7 +391,8 @@ export class Pipeline {
     const outcome = this.#deps.chain.apply(slot.record);
     switch (outcome.kind) {
       case 'ok':
-        return { ...slot, record: outcome.record };
+        slot.record = outcome.record;
+        return slot;
       case 'filtered':
         // Connect would drop a failure tolerated without a DLQ topic; we never drop an event silently,
         // so it goes to the pipeline's own DLQ (SES_KAFKA_DLQ_TOPIC) instead.
@@ -407,51 +412,76 @@ export class Pipeline {
   }
 
   async #serialize(slots: Array<Transformed | Ready | Done>): Promise<Array<Ready | Done>> {
-    const schema = this.#deps.chain.outputValueSchema;
-    return Promise.all(
-      slots.map(async (slot): Promise<Ready | Done> => {
-        if (slot.stage !== 'transformed') return slot;
-        const record = slot.record;
-        try {
-          const { bytes, schemaRef } = await this.#deps.serializer.encode(record.value, schema, {
+    const encoders = await this.#encodersByTopic(slots);
+    return slots.map((slot): Ready | Done => {
+      if (slot.stage !== 'transformed') return slot;
+      const record = slot.record;
+      const encoder = encoders.get(record.topic) as BoundEncoder | PipelineError;
+      if (encoder instanceof PipelineError) return this.#settle(slot, encoder);
+      try {
+        const bytes = encoder.encode(record.value);
+        // The header repeats the id the value publishes, never the parsed one: with pseudonymised
+        // recipients the parsed (unkeyed) id would let a reader confirm a guessed address.
+        const published = (record.value as { eventId?: unknown } | null)?.eventId;
+        const publishedEventId = typeof published === 'string' ? published : undefined;
+        const { id: schemaId, version: schemaVersion } = encoder.schemaRef;
+        const headers = addEventHeaders(toKafkaJsHeaders(record.headers), {
+          eventType: slot.event.eventType,
+          schemaId,
+          ...(schemaVersion === undefined ? {} : { schemaVersion }),
+        });
+        if (publishedEventId !== undefined) headers[EVENT_ID_HEADER] = publishedEventId;
+        return {
+          id: slot.id,
+          parsed: slot.parsed,
+          metadata: slot.metadata,
+          stage: 'ready',
+          outgoing: {
             topic: record.topic,
-          });
-          // The header repeats the id the value publishes, never the parsed one: with pseudonymised
-          // recipients the parsed (unkeyed) id would let a reader confirm a guessed address.
-          const published = (record.value as { eventId?: unknown } | null)?.eventId;
-          const publishedEventId = typeof published === 'string' ? published : undefined;
-          return {
-            id: slot.id,
-            parsed: slot.parsed,
-            ...(slot.metadata ? { metadata: slot.metadata } : {}),
-            stage: 'ready',
-            outgoing: {
-              topic: record.topic,
-              key: keyBytes(record.key),
-              value: bytes,
-              headers: headerMap(record.headers, {
-                ...eventHeaders({
-                  eventType: slot.event.eventType,
-                  schemaId: schemaRef.id,
-                  ...(schemaRef.version === undefined ? {} : { schemaVersion: schemaRef.version }),
-                }),
-                ...(publishedEventId === undefined ? {} : { [EVENT_ID_HEADER]: publishedEventId }),
-              }),
-              timestamp: record.timestamp,
-            },
-            onDelivered: {
-              kind: 'produced',
-              eventId: publishedEventId ?? '',
-              eventType: slot.event.eventType,
-              topic: record.topic,
-            },
-            key: slot.event.mail.messageId,
-          };
-        } catch (thrown) {
-          return this.#settle(slot, asPipelineError(thrown, 'serialize', 'SERIALIZE_FAILED'));
-        }
-      }),
+            key: keyBytes(record.key),
+            value: bytes,
+            headers,
+            timestamp: record.timestamp,
+          },
+          onDelivered: {
+            kind: 'produced',
+            eventId: publishedEventId ?? '',
+            eventType: slot.event.eventType,
+            topic: record.topic,
+          },
+          key: slot.event.mail.messageId,
+        };
+      } catch (thrown) {
+        return this.#settle(slot, asPipelineError(thrown, 'serialize', 'SERIALIZE_FAILED'));
+      }
+    });
+  }
+
+  /**
+   * One encoder per topic the batch writes to (routing transforms can name several): the schema's
+   * registry entry is looked up once per batch and topic, and each record then encodes synchronously.
+   * A topic whose lookup fails maps to the error, which settles each of its records.
+   */
+  async #encodersByTopic(
+    slots: ReadonlyArray<Transformed | Ready | Done>,
+  ): Promise<Map<string, BoundEncoder | PipelineError>> {
+    const schema = this.#deps.chain.outputValueSchema;
+    const topics = new Set<string>();
+    for (const slot of slots) if (slot.stage === 'transformed') topics.add(slot.record.topic);
+    const settled = await Promise.allSettled(
+      [...topics].map((topic) => this.#deps.serializer.encoderFor(schema, { topic })),
     );
+    const encoders = new Map<string, BoundEncoder | PipelineError>();
+    [...topics].forEach((topic, index) => {
+      const outcome = settled[index] as PromiseSettledResult<BoundEncoder>;
+      encoders.set(
+        topic,
+        outcome.status === 'fulfilled'
+          ? outcome.value
+          : asPipelineError(outcome.reason, 'serialize', 'SERIALIZE_FAILED'),
+      );
+    });
+    return encoders;
   }
 
   /** Sends what is ready; returns every input done, and the time spent waiting on Kafka (if anything was sent). */
@@ -471,15 +501,12 @@ export class Pipeline {
         deadline,
       );
       latencyMs = (latencyMs ?? 0) + (this.#now() - sendStarted);
-      const outcomes = new Map(sending.map((slot, index) => [slot, results[index]]));
+      let sent = 0;
       current = current.map((slot): Ready | Done => {
         if (slot.stage !== 'ready') return slot;
-        const result = outcomes.get(slot);
-        const base = {
-          id: slot.id,
-          parsed: slot.parsed,
-          ...(slot.metadata ? { metadata: slot.metadata } : {}),
-        };
+        // Results come back in the order of `sending`, which this walk repeats.
+        const result = results[sent++];
+        const base = { id: slot.id, parsed: slot.parsed, metadata: slot.metadata };
         if (result?.ok) return { ...base, stage: 'done', disposition: slot.onDelivered };
         const error = result?.error ?? new PipelineError('produce', 'KAFKA_NO_RESULT', 'no send result');
         if (slot.deadLetterOf || round === 1) {

@@ -13,7 +13,7 @@ import type { ProducerPort } from './kafka/producer.ts';
 import type { PipelineMetrics } from './observability/metrics.ts';
 import { Pipeline } from './pipeline.ts';
 import type { AvroSchemaInput } from './serde/avro-types.ts';
-import type { EncodeContext, EncodeResult, Serializer } from './serde/types.ts';
+import type { BoundEncoder, EncodeContext, EncodeResult, Serializer } from './serde/types.ts';
 import type { WireFormat } from './serde/wire-format.ts';
 import { loadBaseSchema } from './ses/base-schema.ts';
 import {
@@ -92,26 +92,33 @@ function lazySerializer(format: WireFormat, load: () => Promise<Serializer>): Se
   return {
     format,
     async encode(value: unknown, schema: AvroSchemaInput, context?: EncodeContext): Promise<EncodeResult> {
-      if (loaded === undefined) {
-        loading ??= load().catch((error: unknown) => {
-          loading = undefined;
-          // Not the input's fault: a failure here must hand events back, never dead-letter them.
-          throw error instanceof PipelineError
-            ? error
-            : new PipelineError(
-                'config',
-                'SERIALIZER_LOAD_FAILED',
-                `cannot load the ${format} serializer: ${describeError(error)}`,
-                {
-                  cause: error,
-                },
-              );
-        });
-        loaded = await loading;
-      }
-      return loaded.encode(value, schema, context);
+      return (await ensureLoaded()).encode(value, schema, context);
+    },
+    async encoderFor(schema: AvroSchemaInput, context?: EncodeContext): Promise<BoundEncoder> {
+      return (await ensureLoaded()).encoderFor(schema, context);
     },
   };
+
+  async function ensureLoaded(): Promise<Serializer> {
+    if (loaded === undefined) {
+      loading ??= load().catch((error: unknown) => {
+        loading = undefined;
+        // Not the input's fault: a failure here must hand events back, never dead-letter them.
+        throw error instanceof PipelineError
+          ? error
+          : new PipelineError(
+              'config',
+              'SERIALIZER_LOAD_FAILED',
+              `cannot load the ${format} serializer: ${describeError(error)}`,
+              {
+                cause: error,
+              },
+            );
+      });
+      loaded = await loading;
+    }
+    return loaded;
+  }
 }
 
 export function buildSerializer(settings: PipelineSettings, topic: string): Serializer {

@@ -13,10 +13,17 @@ export interface EventHeaderValues {
 }
 
 export function eventHeaders(values: EventHeaderValues): Record<string, string> {
-  const headers: Record<string, string> = {
-    [EVENT_HEADERS.eventType]: values.eventType,
-    [EVENT_HEADERS.schemaId]: String(values.schemaId),
-  };
-  if (values.schemaVersion !== undefined) headers[EVENT_HEADERS.schemaVersion] = String(values.schemaVersion);
-  return headers;
+  return addEventHeaders({}, values);
+}
+
+/** Writes the event headers into `headers` (replacing any of the same name) and returns it. */
+export function addEventHeaders<T extends Record<string, unknown>>(
+  headers: T,
+  values: EventHeaderValues,
+): T & Record<string, string> {
+  const target = headers as Record<string, unknown>;
+  target[EVENT_HEADERS.eventType] = values.eventType;
+  target[EVENT_HEADERS.schemaId] = String(values.schemaId);
+  if (values.schemaVersion !== undefined) target[EVENT_HEADERS.schemaVersion] = String(values.schemaVersion);
+  return headers as T & Record<string, string>;
 }

@@ -4,13 +4,13 @@ import {
   type AvroTypeCache,
   type CompiledSchema,
   defaultTypeCache,
-  encodeAvroBody,
+  encodeAvroFramed,
 } from './avro-types.ts';
 import { type CompatibilityLevel, DEFAULT_COMPATIBILITY } from './compatibility-level.ts';
 import { type ConfluentConnectionOptions, ConfluentRegistryClient } from './confluent-registry.ts';
 import { type SubjectNameStrategy, subjectName } from './subject-name.ts';
-import type { EncodeContext, EncodeResult, Serializer } from './types.ts';
-import { frameConfluent } from './wire-format.ts';
+import type { BoundEncoder, EncodeContext, EncodeResult, Serializer } from './types.ts';
+import { confluentHeader } from './wire-format.ts';
 
 export interface ConfluentSerializerOptions {
   /** Connection settings, or a ready client (shared between serializer and decoder). */
@@ -43,6 +43,11 @@ export class ConfluentSerializer implements Serializer {
   }
 
   async encode(value: unknown, schema: AvroSchemaInput, context: EncodeContext = {}): Promise<EncodeResult> {
+    const encoder = await this.encoderFor(schema, context);
+    return { bytes: encoder.encode(value), schemaRef: { ...encoder.schemaRef } };
+  }
+
+  async encoderFor(schema: AvroSchemaInput, context: EncodeContext = {}): Promise<BoundEncoder> {
     const compiled = this.typeCache.compile(schema);
     const subject = subjectName({
       strategy: this.options.subjectNameStrategy ?? 'TopicNameStrategy',
@@ -50,9 +55,10 @@ export class ConfluentSerializer implements Serializer {
       recordFullName: compiled.fullName,
     });
     const id = await this.idFor(subject, compiled);
+    const header = confluentHeader(id);
     return {
-      bytes: frameConfluent(id, encodeAvroBody(compiled, value)),
       schemaRef: { format: 'confluent', id: String(id) },
+      encode: (value) => encodeAvroFramed(compiled, header, value),
     };
   }
 

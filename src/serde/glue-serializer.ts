@@ -8,6 +8,7 @@ import {
   type CompiledSchema,
   defaultTypeCache,
   encodeAvroBody,
+  encodeAvroFramed,
 } from './avro-types.ts';
 import {
   type CompatibilityLevel,
@@ -17,8 +18,8 @@ import {
 import { type GlueConnectionOptions, GlueSchemaRegistry, type SchemaVersionInfo } from './glue-registry.ts';
 import { RefreshingCache } from './refreshing-cache.ts';
 import { sameSchema } from './schema-text.ts';
-import type { EncodeContext, EncodeResult, Serializer } from './types.ts';
-import { frameGlue, type GlueCompression } from './wire-format.ts';
+import type { BoundEncoder, EncodeContext, EncodeResult, Serializer } from './types.ts';
+import { type GlueCompression, glueHeader } from './wire-format.ts';
 
 export interface GlueSerializerOptions {
   /** Connection settings, or a ready GlueSchemaRegistry (shared clients, tests). */
@@ -78,22 +79,29 @@ export class GlueSerializer implements Serializer {
   }
 
   async encode(value: unknown, schema: AvroSchemaInput, context: EncodeContext = {}): Promise<EncodeResult> {
+    const encoder = await this.encoderFor(schema, context);
+    return { bytes: encoder.encode(value), schemaRef: { ...encoder.schemaRef } };
+  }
+
+  async encoderFor(schema: AvroSchemaInput, context: EncodeContext = {}): Promise<BoundEncoder> {
     const compiled = this.typeCache.compile(schema);
     const schemaName = this.schemaNameFor(context);
     const version = await this.versionIds.get(
       `${this.options.registryName}/${schemaName}#${compiled.definitionHash}`,
       () => this.lookUp(schemaName, compiled),
     );
-    const avroBody = encodeAvroBody(compiled, value);
     const compression = this.options.compression ?? 'none';
-    const body = compression === 'zlib' ? deflateSync(avroBody) : avroBody;
+    const header = glueHeader(version.schemaVersionId, compression);
     return {
-      bytes: frameGlue(version.schemaVersionId, compression, body),
       schemaRef: {
         format: 'glue',
         id: version.schemaVersionId,
         ...(version.versionNumber === undefined ? {} : { version: version.versionNumber }),
       },
+      encode:
+        compression === 'zlib'
+          ? (value) => Buffer.concat([header, deflateSync(encodeAvroBody(compiled, value))])
+          : (value) => encodeAvroFramed(compiled, header, value),
     };
   }
 

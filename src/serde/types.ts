@@ -27,6 +27,18 @@ export interface Serializer {
    * and its registry id looked up once, then served from cache.
    */
   encode(value: unknown, schema: AvroSchemaInput, context?: EncodeContext): Promise<EncodeResult>;
+  /**
+   * The schema compiled and its registry entry looked up (or registered) once, for many records to one
+   * topic: the pipeline asks once per batch and topic, then encodes each record synchronously.
+   */
+  encoderFor(schema: AvroSchemaInput, context?: EncodeContext): Promise<BoundEncoder>;
+}
+
+/** Encodes values against one schema whose registry entry is known: no lookup and no promise per record. */
+export interface BoundEncoder {
+  readonly schemaRef: Readonly<SchemaRef>;
+  /** The framed bytes; throws a PipelineError (SERDE_INVALID_VALUE) for a value that does not match. */
+  encode(value: unknown): Buffer;
 }
 
 export interface DecodeResult {

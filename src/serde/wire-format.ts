@@ -37,13 +37,18 @@ export function detectWireFormat(bytes: Uint8Array): WireFormat {
 }
 
 export function frameConfluent(schemaId: number, body: Buffer): Buffer {
+  return Buffer.concat([confluentHeader(schemaId), body]);
+}
+
+/** The 5 bytes in front of every body written against `schemaId`. */
+export function confluentHeader(schemaId: number): Buffer {
   if (!Number.isInteger(schemaId) || schemaId < 0 || schemaId > 0xffffffff) {
     throw malformed(`Confluent schema id must be an unsigned 32-bit integer, got ${schemaId}`);
   }
   const header = Buffer.alloc(CONFLUENT_HEADER_LENGTH);
   header.writeUInt8(CONFLUENT_MAGIC_BYTE, 0);
   header.writeUInt32BE(schemaId, 1);
-  return Buffer.concat([header, body]);
+  return header;
 }
 
 export interface ConfluentFrame {
@@ -74,10 +79,15 @@ export type GlueCompression = 'none' | 'zlib';
 
 /** `body` must already be compressed when `compression` is zlib; framing never transforms the body. */
 export function frameGlue(schemaVersionId: string, compression: GlueCompression, body: Buffer): Buffer {
+  return Buffer.concat([glueHeader(schemaVersionId, compression), body]);
+}
+
+/** The 18 bytes in front of every body written against `schemaVersionId`. */
+export function glueHeader(schemaVersionId: string, compression: GlueCompression): Buffer {
   const header = Buffer.alloc(2);
   header.writeUInt8(GLUE_HEADER_VERSION, 0);
   header.writeUInt8(compression === 'zlib' ? GLUE_COMPRESSION_ZLIB : GLUE_COMPRESSION_NONE, 1);
-  return Buffer.concat([header, uuidToBytes(schemaVersionId), body]);
+  return Buffer.concat([header, uuidToBytes(schemaVersionId)]);
 }
 
 export interface GlueFrame {

@@ -1,4 +1,5 @@
-import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { hkdfSync } from 'node:crypto';
+import { HmacSha256, sha256Hex } from '../crypto/sha256.ts';
 import type { SesEvent } from './model.ts';
 
 /** Bumped only if the id recipe changes, which would break upserts for every consumer. */
@@ -79,7 +80,7 @@ export function eventIdFor(event: EventIdInput): string {
     event.subscription?.contactList ?? '',
     ...engagementParts(event),
   ];
-  return uuidV8(createHash('sha256').update(JSON.stringify(parts)).digest('hex'));
+  return uuidV8(sha256Hex(JSON.stringify(parts)));
 }
 
 /** The key the published eventId is keyed with, derived from the pseudonymisation (HMAC) key. */
@@ -91,18 +92,14 @@ export function deriveEventIdKey(hmacKey: Buffer): Buffer {
  * The published id when recipients are pseudonymised: an HMAC of the unkeyed id. Still deterministic
  * (same event, same key, same id, in every process and replay), but without the key nobody can
  * recompute it from a guessed address and so confirm the guess. Rotating the key changes every id.
+ * Returns the function that computes it, with the key set up once (a transform re-keys every record).
  */
-export function keyedEventId(unkeyedEventId: string, eventIdKey: Buffer): string {
-  return uuidV8(createHmac('sha256', eventIdKey).update(`${KEYED_RECIPE}\n${unkeyedEventId}`).digest('hex'));
+export function keyedEventIds(eventIdKey: Buffer): (unkeyedEventId: string) => string {
+  const hmac = new HmacSha256(eventIdKey);
+  return (unkeyedEventId) => uuidV8(hmac.digest(`${KEYED_RECIPE}\n${unkeyedEventId}`, 'hex'));
 }
 
 function uuidV8(hex: string): string {
   const variant = ((Number.parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
-  return [
-    hex.slice(0, 8),
-    hex.slice(8, 12),
-    `8${hex.slice(13, 16)}`,
-    `${variant}${hex.slice(17, 20)}`,
-    hex.slice(20, 32),
-  ].join('-');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -193,6 +193,9 @@ export const sesMessageSchema = z.looseObject({
   subscription: subscriptionSchema.nullish(),
 });
 
+/** An SES message as the schema accepts it, before canonicalisation. */
+export type SesMessage = z.infer<typeof sesMessageSchema>;
+
 export type SesMail = z.infer<typeof mailSchema> & {
   /** `mail.source` without a display name: `Sender <a@example.com>` -> `a@example.com`. */
   sourceAddress: string;

@@ -13,8 +13,10 @@ import {
   isIsoTimestamp,
   type SesEvent,
   type SesEventFormat,
+  type SesMessage,
   sesMessageSchema,
 } from './model.ts';
+import { compileZodAcceptor } from './zod-acceptor.ts';
 
 export type SesMessageResult = { ok: true; event: SesEvent } | { ok: false; error: PipelineError };
 
@@ -22,6 +24,9 @@ export type SesMessageResult = { ok: true; event: SesEvent } | { ok: false; erro
 const CONTROL_NOTIFICATION_TYPES = new Set(['AmazonSnsSubscriptionSucceeded']);
 
 const KNOWN_TOP_LEVEL_KEYS = new Set<string>(['eventType', 'notificationType', 'mail', ...DETAIL_KEYS]);
+
+/** sesMessageSchema compiled once: true when zod would accept the message as it is. */
+const acceptsSesMessage = compileZodAcceptor(sesMessageSchema);
 
 export function invalidSes(message: string, code = 'SES_INVALID'): PipelineError {
   return new PipelineError('parse', code, message);
@@ -59,21 +64,9 @@ export function parseSesMessage(input: unknown, options: SesMessageOptions = {})
     };
   }
 
-  const problems: string[] = [];
-  if (input.eventType == null && input.notificationType == null) {
-    problems.push(
-      `${path('eventType')}: required string missing (event publishing sets eventType, identity notifications set notificationType)`,
-    );
-  }
-  const parsed = sesMessageSchema.safeParse(input);
-  if (!parsed.success) {
-    problems.push(describeIssues(parsed.error.issues, input, at === undefined ? [] : [at]));
-  }
-  if (!parsed.success || problems.length > 0) {
-    return { ok: false, error: invalidSes(problems.join('; ')) };
-  }
+  const message = validSesMessage(input, at, path);
+  if (message instanceof PipelineError) return { ok: false, error: message };
 
-  const message = parsed.data;
   const format: SesEventFormat = message.eventType != null ? 'EVENT_PUBLISHING' : 'NOTIFICATION';
   const eventType = (message.eventType ?? message.notificationType) as string;
   // Event types are an open set: a name like `constructor` must not find an inherited Object member.
@@ -90,34 +83,68 @@ export function parseSesMessage(input: unknown, options: SesMessageOptions = {})
     };
   }
 
-  // fromEntries defines own properties, so a field named `__proto__` stays a field.
-  const extra: Record<string, unknown> = Object.fromEntries(
-    Object.entries(message).filter(([key]) => !KNOWN_TOP_LEVEL_KEYS.has(key)),
-  );
-  const withoutId: Omit<SesEvent, 'eventId' | 'eventTime'> = {
+  // Built in its final key order (identity fields first, so `ses-kafka parse` output reads well), once.
+  const event = {
+    eventId: '',
     format,
     eventType,
+    eventTime: '',
     mail: { ...message.mail, sourceAddress: bareAddress(message.mail.source) },
-    extra,
-  };
-  const details = withoutId as Record<DetailKey, unknown>;
+  } as SesEvent;
+  const details = event as unknown as Record<DetailKey, unknown>;
   for (const key of DETAIL_KEYS) {
     if (message[key] != null) details[key] = message[key];
   }
-  const eventTime = detailTimestampOf(withoutId, detailKey) ?? message.mail.timestamp;
-  const event: SesEvent = { eventId: '', eventTime, ...withoutId };
+  event.extra = unknownTopLevelFields(message);
+  event.eventTime = detailTimestampOf(event, detailKey) ?? message.mail.timestamp;
   event.eventId = eventIdFor(event);
-  return { ok: true, event: reorder(event) };
+  return { ok: true, event };
+}
+
+/**
+ * The message once valid: the input itself when the compiled acceptor vouches that zod would accept it
+ * unchanged (the common case, with no copy), else what zod makes of it, or the error naming every
+ * problem zod found.
+ */
+function validSesMessage(
+  input: Record<string, unknown>,
+  at: string | undefined,
+  path: (field: string) => string,
+): SesMessage | PipelineError {
+  const hasType = input.eventType != null || input.notificationType != null;
+  if (hasType && acceptsSesMessage(input)) return input as SesMessage;
+  const problems: string[] = [];
+  if (!hasType) {
+    problems.push(
+      `${path('eventType')}: required string missing (event publishing sets eventType, identity notifications set notificationType)`,
+    );
+  }
+  const parsed = sesMessageSchema.safeParse(input);
+  if (!parsed.success) {
+    problems.push(describeIssues(parsed.error.issues, input, at === undefined ? [] : [at]));
+  }
+  if (!parsed.success || problems.length > 0) return invalidSes(problems.join('; '));
+  return parsed.data;
+}
+
+/** Top-level fields the model does not name, in their order; a field named `__proto__` stays a field. */
+function unknownTopLevelFields(message: SesMessage): Record<string, unknown> {
+  const extra: Record<string, unknown> = {};
+  for (const key in message) {
+    if (!Object.hasOwn(message, key) || KNOWN_TOP_LEVEL_KEYS.has(key)) continue;
+    const value = (message as Record<string, unknown>)[key];
+    if (key === '__proto__') {
+      Object.defineProperty(extra, key, { value, enumerable: true, writable: true, configurable: true });
+    } else extra[key] = value;
+  }
+  return extra;
 }
 
 /**
  * The detail object's timestamp. For an event type SES adds later, the detail is guessed by SES's naming
  * habit (`DeliveryDelay` -> `deliveryDelay`) so the event still gets its own time and a distinct eventId.
  */
-function detailTimestampOf(
-  event: Omit<SesEvent, 'eventId' | 'eventTime'>,
-  key: DetailKey | undefined,
-): string | undefined {
+function detailTimestampOf(event: SesEvent, key: DetailKey | undefined): string | undefined {
   const detail =
     key === undefined
       ? Object.hasOwn(event.extra, guessDetailKey(event.eventType))
@@ -131,10 +158,4 @@ function detailTimestampOf(
 function guessDetailKey(eventType: string): string {
   const compact = eventType.replace(/\s+/g, '');
   return compact.charAt(0).toLowerCase() + compact.slice(1);
-}
-
-/** Identity fields first, so `ses-kafka parse` output reads well. */
-function reorder(event: SesEvent): SesEvent {
-  const { eventId, format, eventType, eventTime, mail, extra, ...details } = event;
-  return { eventId, format, eventType, eventTime, mail, ...details, extra };
 }

@@ -1,6 +1,6 @@
-import { createHmac } from 'node:crypto';
+import { HmacSha256 } from '../../crypto/sha256.ts';
 import { parseMailboxList } from '../../ses/address.ts';
-import { deriveEventIdKey, keyedEventId } from '../../ses/event-id.ts';
+import { deriveEventIdKey, keyedEventIds } from '../../ses/event-id.ts';
 import { SideTransform } from '../base.ts';
 import { defineConfig, nonEmptyList, oneOf } from '../config-def.ts';
 import { compileUpdater, splitDottedPath } from '../paths.ts';
@@ -144,18 +144,18 @@ export class HashField extends SideTransform<typeof definition> {
     if (connectTypeOf(unwrapOptional(declared.type as AvroSchema).base) !== 'string') {
       throw this.configError('event.id.field', `"${field}" is not a string field`);
     }
-    const eventIdKey = deriveEventIdKey(this.#key);
+    const keyedEventId = keyedEventIds(deriveEventIdKey(this.#key));
     return (value) => {
       if (value === null || typeof value !== 'object') return value;
       const current = (value as Record<string, unknown>)[field];
       if (typeof current !== 'string') return value;
-      return { ...(value as Record<string, unknown>), [field]: keyedEventId(current, eventIdKey) };
+      return { ...(value as Record<string, unknown>), [field]: keyedEventId(current) };
     };
   }
 
   /** HMAC of one normalised string, remembered: the same address recurs in many fields and events. */
   private digester(): (text: string) => string {
-    const key = this.#key;
+    const hmac = new HmacSha256(this.#key);
     const encoding = this.config.encoding as 'hex' | 'base64';
     const normalize = this.config.normalize;
     const digests = new Map<string, string>();
@@ -165,7 +165,7 @@ export class HashField extends SideTransform<typeof definition> {
       else if (normalize === 'trim-lowercase') text = text.trim().toLowerCase();
       let digest = digests.get(text);
       if (digest === undefined) {
-        digest = createHmac('sha256', key).update(text, 'utf8').digest(encoding);
+        digest = hmac.digest(text, encoding);
         if (digests.size >= DIGEST_CACHE_ENTRIES) digests.clear();
         digests.set(text, digest);
       }

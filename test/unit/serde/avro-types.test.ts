@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { PipelineError } from '../../../src/errors.ts';
 import { AvroTypeCache, encodeAvroBody } from '../../../src/serde/avro-types.ts';
 
@@ -108,6 +109,34 @@ describe('exact Avro longs', () => {
     assert.equal(plainLong.type.toBuffer(-64).toString('hex'), '7f');
     assert.equal(plainLong.type.toBuffer(64n).toString('hex'), '8001');
     assert.equal(plainLong.type.toBuffer(2n ** 63n - 1n).toString('hex'), 'feffffffffffffffff01');
+  });
+
+  it('writes spec zig-zag bytes for any long, several in one record (the reused long buffer never leaks)', () => {
+    /** The Avro spec's encoding, in BigInt arithmetic: nothing shared with the encoder under test. */
+    const specVarint = (value: bigint): string => {
+      let unsigned = value >= 0n ? value << 1n : (-value << 1n) - 1n;
+      const bytes: number[] = [];
+      do {
+        const low = Number(unsigned & 0x7fn);
+        unsigned >>= 7n;
+        bytes.push(unsigned > 0n ? low | 0x80 : low);
+      } while (unsigned > 0n);
+      return Buffer.from(bytes).toString('hex');
+    };
+    const anyLong = fc.oneof(
+      fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+      fc.maxSafeInteger(),
+      fc.integer({ min: -300, max: 300 }),
+      fc.constantFrom(2 ** 52 - 1, -(2 ** 52), 2 ** 52, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER),
+    );
+    fc.assert(
+      fc.property(anyLong, anyLong, anyLong, (plain, at, maybe) => {
+        const body = encodeAvroBody(longs, { plain, at, maybe });
+        const expected = `${specVarint(BigInt(plain))}${specVarint(BigInt(at))}02${specVarint(BigInt(maybe))}`;
+        assert.equal(body.toString('hex'), expected);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('refuses what is not a 64-bit integer, naming the field', () => {
