@@ -2,18 +2,8 @@ import { Command } from 'commander';
 import { readSetting } from '../config/settings.ts';
 import { logger } from '../observability/logger.ts';
 import { readPackageVersion } from '../version.ts';
-import { registerConsumeCommand } from './consume.ts';
 import { EXIT, reportCommandError } from './exit.ts';
-import { registerParseCommand } from './parse.ts';
-import { registerRegisterSchemasCommand } from './register-schemas.ts';
-import { registerReplayCommand } from './replay.ts';
-import { registerReportCommand } from './report.ts';
-import { registerServeCommand } from './serve.ts';
 import { addSettingOptions, commandSettings } from './settings-cli.ts';
-import { registerStackCommand } from './stack.ts';
-import { registerStartCommand } from './start.ts';
-import { registerTopicsCommand } from './topics.ts';
-import { registerTransformCommand } from './transform.ts';
 
 // The AWS SDK prints a notice about Node versions in every process that loads it; a person at a terminal
 // gets it from every command. Whoever wants it back sets the variable to false.
@@ -31,16 +21,25 @@ const program = new Command()
     outputError: (text, write) => write(text.startsWith('error:') ? `ses-kafka: ${text}` : text),
   });
 
-registerStackCommand(program);
-registerStartCommand(program);
-registerParseCommand(program);
-registerTopicsCommand(program);
-registerRegisterSchemasCommand(program);
-registerConsumeCommand(program);
-registerReplayCommand(program);
-registerReportCommand(program);
-registerServeCommand(program);
-registerTransformCommand(program);
+// Each command's module, loaded only when needed: a command's imports (DuckDB and PostgreSQL for
+// consume, the AWS SDK clients, kafkajs...) cost start-up time and tens of MiB of memory, and a long
+// `replay` or `serve` should not carry the others'. Listed in the order `--help` shows them.
+const COMMANDS: ReadonlyArray<readonly [string, () => Promise<(program: Command) => void>]> = [
+  ['stack', async () => (await import('./stack.ts')).registerStackCommand],
+  ['start', async () => (await import('./start.ts')).registerStartCommand],
+  ['parse', async () => (await import('./parse.ts')).registerParseCommand],
+  ['topics', async () => (await import('./topics.ts')).registerTopicsCommand],
+  ['register-schemas', async () => (await import('./register-schemas.ts')).registerRegisterSchemasCommand],
+  ['consume', async () => (await import('./consume.ts')).registerConsumeCommand],
+  ['replay', async () => (await import('./replay.ts')).registerReplayCommand],
+  ['report', async () => (await import('./report.ts')).registerReportCommand],
+  ['serve', async () => (await import('./serve.ts')).registerServeCommand],
+  ['transform', async () => (await import('./transform.ts')).registerTransformCommand],
+];
+// The program takes no options of its own before the command, so the first argument names it; anything
+// else (no command, --help, --version, a misspelt name) gets every command, for help and suggestions.
+const named = COMMANDS.find(([name]) => name === process.argv[2]);
+for (const [, load] of named === undefined ? COMMANDS : [named]) (await load())(program);
 
 // Every command takes --log-format; a person at a terminal reads human lines unless asked for JSON, and
 // `serve` (a service whose logs a collector reads) writes JSON unless asked for human lines.
