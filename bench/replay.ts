@@ -345,7 +345,7 @@ async function run(context: BenchContext): Promise<BenchReport> {
         })),
       ],
       notes: [
-        `the CLI's own start (\`ses-kafka replay --help\`) peaks at ${fmt(baselineRssMiB)} MiB RSS: every command's modules are loaded, the warehouse's DuckDB and PostgreSQL clients included`,
+        `the CLI's own start (\`ses-kafka replay --help\`) peaks at ${fmt(baselineRssMiB)} MiB RSS: node, tsx compiling the sources, and replay's own modules (the pipeline, kafkajs, the AWS SDK clients)`,
         'enrichment is off: a backfill enriches at the pace of its DynamoDB table (measured with dynalite in pipeline-cpu and end-to-end), which would hide the replay path itself',
         `ceiling: ${fmt(1e6 / ceilingEventsPerSecond)} µs/event, median of the passes over ${Math.min(small, 4_000)} of the same records (batches of 500) run just before each replay; the ratio is a variant's median rate over the median of the ceilings measured before its runs`,
       ],
