@@ -3,7 +3,7 @@ import { parseMailboxList } from '../../ses/address.ts';
 import { deriveEventIdKey, keyedEventIds } from '../../ses/event-id.ts';
 import { SideTransform } from '../base.ts';
 import { defineConfig, nonEmptyList, oneOf } from '../config-def.ts';
-import { compileUpdater, splitDottedPath } from '../paths.ts';
+import { compileUpdaters, splitDottedPath, type UpdateSpec } from '../paths.ts';
 import { type AvroSchema, asRecord, connectTypeOf, unwrapOptional } from '../schema.ts';
 
 /** Bounds the digest memo; 10,000 short strings and their digests are about 2 MB. */
@@ -72,7 +72,7 @@ export class HashField extends SideTransform<typeof definition> {
   static readonly definition = definition;
   protected readonly definition = definition;
   #key: Buffer = Buffer.alloc(0);
-  private updaters: Array<(value: unknown) => unknown> = [];
+  private update: (value: unknown) => unknown = (value) => value;
 
   protected override validate(): void {
     const inline = this.config.key;
@@ -109,30 +109,29 @@ export class HashField extends SideTransform<typeof definition> {
 
   protected mapSchema(schema: AvroSchema): AvroSchema {
     const hash = this.config['value.format'] === 'address' ? this.addressHasher() : this.textHasher();
-    this.updaters = this.config.fields.map((path) =>
-      compileUpdater(
-        schema,
-        splitDottedPath(path),
-        `${this.prefix}fields`,
-        (leaf) => {
-          const type = connectTypeOf(unwrapOptional(leaf).base);
-          if (type !== 'string') {
-            throw this.configError(
-              'fields',
-              `"${path}" is ${type}; HashField hashes strings and arrays of strings`,
-            );
-          }
-        },
-        hash,
-      ),
-    );
+    const specs: UpdateSpec[] = this.config.fields.map((path) => ({
+      segments: splitDottedPath(path),
+      key: `${this.prefix}fields`,
+      checkLeaf: (leaf) => {
+        const type = connectTypeOf(unwrapOptional(leaf).base);
+        if (type !== 'string') {
+          throw this.configError(
+            'fields',
+            `"${path}" is ${type}; HashField hashes strings and arrays of strings`,
+          );
+        }
+      },
+      update: hash,
+    }));
     const rekey = this.eventIdRekeyer(schema);
-    if (rekey !== undefined) this.updaters.push(rekey);
+    if (rekey !== undefined) specs.push(rekey);
+    // One walk for every path: each record on the way is copied once per value, not once per path.
+    this.update = compileUpdaters(schema, specs);
     return schema;
   }
 
   /** Re-keys the top-level event id field, when the record has one (see the class comment). */
-  private eventIdRekeyer(schema: AvroSchema): ((value: unknown) => unknown) | undefined {
+  private eventIdRekeyer(schema: AvroSchema): UpdateSpec | undefined {
     const field = this.config['event.id.field'].trim();
     if (field === 'none') return undefined;
     const record = asRecord(unwrapOptional(schema).base);
@@ -145,11 +144,11 @@ export class HashField extends SideTransform<typeof definition> {
       throw this.configError('event.id.field', `"${field}" is not a string field`);
     }
     const keyedEventId = keyedEventIds(deriveEventIdKey(this.#key));
-    return (value) => {
-      if (value === null || typeof value !== 'object') return value;
-      const current = (value as Record<string, unknown>)[field];
-      if (typeof current !== 'string') return value;
-      return { ...(value as Record<string, unknown>), [field]: keyedEventId(current) };
+    return {
+      segments: [field],
+      key: `${this.prefix}event.id.field`,
+      checkLeaf: () => {},
+      update: (current) => (typeof current === 'string' ? keyedEventId(current) : current),
     };
   }
 
@@ -204,8 +203,6 @@ export class HashField extends SideTransform<typeof definition> {
   }
 
   protected mapValue(value: unknown): unknown {
-    let out = value;
-    for (const update of this.updaters) out = update(out);
-    return out;
+    return this.update(value);
   }
 }
