@@ -110,6 +110,10 @@ async function run(context: BenchContext): Promise<BenchReport> {
           `${(payload.json.length / 1024 / 1024).toFixed(1)} MiB batch (${payload.records.toLocaleString('en-US')} events) in a ${SMALL_LAMBDA_MIB} MB Lambda: peak RSS`,
           fmt(small.maxRssMiB),
         ],
+        [
+          '  its peak RSS before the invocation (code + parsed event)',
+          fmt(small.maxRssBeforeInvokeMiB ?? Number.NaN),
+        ],
         ['  its invocation time, ms', fmt(small.firstInvocationMs ?? Number.NaN)],
       ],
       metrics: {
@@ -121,6 +125,7 @@ async function run(context: BenchContext): Promise<BenchReport> {
         smallLambdaEvents: payload.records,
         smallLambdaPayloadBytes: payload.json.length,
         smallLambdaPeakRssMiB: small.maxRssMiB,
+        smallLambdaPeakRssBeforeInvokeMiB: small.maxRssBeforeInvokeMiB ?? Number.NaN,
         smallLambdaInvocationMs: small.firstInvocationMs ?? Number.NaN,
         smallLambdaProduced: smallProduced,
       },
