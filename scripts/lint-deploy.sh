@@ -3,7 +3,15 @@
 # Both come from PyPI at pinned versions into one venv under .stack/ (STACK_HOME), created on first
 # run and reused afterwards; a version bump below rebuilds it. Exits non-zero on any finding.
 # Accepted checkov findings are suppressed inside deploy/template.yaml, each with its reason.
+#   bash scripts/lint-deploy.sh [template]     lint (the template in deploy/ by default)
+#   bash scripts/lint-deploy.sh --install-only create the venv if needed, lint nothing
 set -euo pipefail
+
+install_only=false
+if [[ "${1:-}" == "--install-only" ]]; then
+  install_only=true
+  shift
+fi
 
 CFN_LINT_VERSION=1.58.0
 CHECKOV_VERSION=3.3.30
@@ -46,6 +54,10 @@ if [[ ! -f "$marker" || "$(cat "$marker")" != "$wanted" ]]; then
   install_venv
 fi
 flock -u 9
+if $install_only; then
+  echo "lint-deploy: $wanted ready in $venv"
+  exit 0
+fi
 
 status=0
 

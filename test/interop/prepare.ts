@@ -25,7 +25,7 @@ function requireBuilt(part: 'java' | 'python', marker: string, sourcesNewest: nu
   const built = existsSync(marker) ? statSync(marker).mtimeMs : undefined;
   if (built === undefined || built < sourcesNewest) {
     throw new Error(
-      `the ${part} interop tool is ${built === undefined ? 'not built' : 'older than its sources'}: run \`bash scripts/prepare-interop.sh ${part}\` (.ci/run does)`,
+      `the ${part} interop tool is ${built === undefined ? 'not built' : 'older than its sources'}: run \`bash scripts/prepare-interop.sh ${part}\` (npm test runs it first)`,
     );
   }
 }

@@ -36,7 +36,7 @@ describe('ses-kafka report rendered in headless Chromium', function () {
     if (!existsSync(CHROMIUM)) {
       // Installing belongs to .ci/run and the scripts, never to a test run.
       throw new Error(
-        `Chromium is not installed at ${CHROMIUM}: run \`bash scripts/install-chromium.sh\` (.ci/run does)`,
+        `Chromium is not installed at ${CHROMIUM}: run \`bash scripts/install-chromium.sh\` (npm test runs it first)`,
       );
     }
     dir = mkdtempSync(join(tmpdir(), 'warehouse-report-'));
