@@ -156,7 +156,7 @@ function requireHarness(): void {
   );
   if (!existsSync(HARNESS_JAR) || statSync(HARNESS_JAR).mtimeMs < sources) {
     throw new Error(
-      `the Kafka Connect harness is ${existsSync(HARNESS_JAR) ? 'older than its sources' : 'not built'}: run \`bash scripts/build-connect-harness.sh\` (needs java 17+ and maven; .ci/run does)`,
+      `the Kafka Connect harness is ${existsSync(HARNESS_JAR) ? 'older than its sources' : 'not built'}: run \`bash scripts/build-connect-harness.sh\` (needs java 17+ and maven; npm test runs it first)`,
     );
   }
 }
