@@ -202,6 +202,12 @@ interface Inventory {
   resumeFound: boolean;
 }
 
+function byteUnit(bytes: number): { name: string; bytes: number } {
+  if (bytes >= 1024 * MIB) return { name: 'GiB', bytes: 1024 * MIB };
+  if (bytes >= MIB) return { name: 'MiB', bytes: MIB };
+  return { name: 'KiB', bytes: 1024 };
+}
+
 /** Walks the listing once, before reading: reports skipped objects and sizes the progress bar. */
 async function takeInventory(
   listings: AsyncIterable<Listing>,
@@ -339,8 +345,11 @@ export async function runReplay(targetsGiven: string[], flags: ReplayFlags): Pro
     }
 
     const totalBytes = inventory?.remainingBytes;
-    const progress = createProgress(flags.dryRun ? 'replay (dry run), MiB' : 'replay, MiB', {
-      lineEvery: 10,
+    // Progress in the unit that suits the whole input (stdin, of unknown size, in MiB), so a few small
+    // files do not read 0/0.
+    const unit = byteUnit(totalBytes ?? MIB);
+    const progress = createProgress(`${flags.dryRun ? 'replay (dry run)' : 'replay'}, ${unit.name}`, {
+      lineEvery: unit.name === 'KiB' ? 100 : 10,
     });
     const failedOut = flags.failedOut
       ? new FailedOutWriter(flags.failedOut, { append: checkpoint?.resumed === true })
@@ -362,9 +371,9 @@ export async function runReplay(targetsGiven: string[], flags: ReplayFlags): Pro
         dryRun: flags.dryRun === true,
         onRecord: (record) => process.stdout.write(`${recordToJson(record)}\n`),
         onProgress: ({ counts, bytesRead }) => {
-          const done = Math.round((bytesRead / MIB) * 10) / 10;
+          const done = Math.round((bytesRead / unit.bytes) * 10) / 10;
           const total =
-            totalBytes === undefined ? done : Math.max(done, Math.round((totalBytes / MIB) * 10) / 10);
+            totalBytes === undefined ? done : Math.max(done, Math.round((totalBytes / unit.bytes) * 10) / 10);
           progress.update(
             done,
             total,
