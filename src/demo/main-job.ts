@@ -387,10 +387,16 @@ export function printMainJobResult(result: MainJobResult, log: (line: string) =>
   );
   log('');
   log('Wrote:');
-  log(`  warehouse  ${result.warehouseFile}`);
-  log(`  report     ${result.reportFile}`);
+  log(`  warehouse  ${shownPath(result.warehouseFile)}`);
+  log(`  report     ${shownPath(result.reportFile)}`);
   log(
     `  topics     ${result.topic} (events), ${result.dlqTopic} (dead letters) on ${stackEndpoints().kafkaBrokers}`,
   );
   log('Stop the local stack with: npx ses-kafka stack down');
+}
+
+/** A path under the working directory is shown relative to it, as a person would type it. */
+function shownPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
 }
