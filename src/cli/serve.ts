@@ -153,6 +153,9 @@ export async function runServe(
   settings: ServeSettings,
   handleNotification: NotificationHandler,
 ): Promise<void> {
+  // Looked up before anything can be killed: once the launcher is gone and this process re-parented,
+  // the chain that leads to it cannot be walked any more.
+  const launcher = npmExecAncestor();
   const running = await startServer({ ...settings, handleNotification });
   process.stdout.write(
     `ses-kafka serve: listening on ${running.url} for ${settings.allowedTopicArns.length} SNS topic(s)\n`,
@@ -182,7 +185,6 @@ export async function runServe(
     // Started through `npx ses-kafka serve`, this process runs under npm exec (via `sh -c`), and killing
     // npm exec does not pass the signal on: the server would run on, re-parented. When the npm exec that
     // started us is gone, stop as on SIGTERM. (In a container, run `node bin/ses-kafka.js serve`.)
-    const launcher = npmExecAncestor();
     if (launcher !== undefined) {
       const watch = setInterval(() => {
         if (isAlive(launcher)) return;
