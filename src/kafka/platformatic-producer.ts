@@ -31,12 +31,10 @@ import {
 import { mskIamTokenCache } from './msk-iam.ts';
 import {
   type OutgoingRecord,
-  type ProducerPort,
-  planRequests,
+  type SendLimit,
   type SendResult,
-  startTimer,
+  SerialProducer,
   TIMED_OUT,
-  type Timer,
   trackLiveProducer,
 } from './producer.ts';
 
@@ -230,19 +228,14 @@ export function toPlatformaticProduceError(error: unknown, context: { topic?: st
  * next send starts on fresh connections and a fresh producer id, one send at a time so the idempotent
  * sequence numbers stay in order.
  */
-export class PlatformaticProducer implements ProducerPort {
-  readonly #settings: ClientSettings;
+export class PlatformaticProducer extends SerialProducer {
   readonly #options: PlatformaticProducerOptions;
-  readonly #now: () => number;
   #producer: PlatformaticProducerClient | undefined;
-  #queue: Promise<unknown> = Promise.resolve();
   #created = 0;
-  #closed = false;
 
   constructor(settings: ClientSettings, options: PlatformaticProducerOptions = {}) {
-    this.#settings = settings;
+    super(settings, options.now);
     this.#options = options;
-    this.#now = options.now ?? Date.now;
   }
 
   /** How many clients this adapter has created: 1 while healthy, more after failures. */
@@ -250,59 +243,19 @@ export class PlatformaticProducer implements ProducerPort {
     return this.#created;
   }
 
-  send(batch: readonly OutgoingRecord[], deadline: number): Promise<SendResult[]> {
-    const run = this.#queue.then(() => this.#sendNow(batch, deadline));
-    this.#queue = run.catch(() => undefined);
-    return run;
-  }
-
   async close(): Promise<void> {
-    this.#closed = true;
-    await this.#queue;
+    await this.stopSending();
     const producer = this.#producer;
     this.#producer = undefined;
     trackLiveProducer(this, false);
     if (producer !== undefined) await closeQuietly(producer);
   }
 
-  async #sendNow(batch: readonly OutgoingRecord[], deadline: number): Promise<SendResult[]> {
-    if (batch.length === 0) return [];
-    if (this.#closed) {
-      const error = new PipelineError('produce', 'KAFKA_PRODUCER_CLOSED', 'the producer is shutting down', {
-        retriable: true,
-      });
-      return batch.map(() => ({ ok: false, error }));
-    }
-    const timeoutMs = Math.min(deadline - this.#now(), this.#settings.sendTimeoutMs);
-    if (timeoutMs <= 0) return batch.map(() => ({ ok: false, error: deadlineExceeded(0) }));
-    const results: (SendResult | undefined)[] = new Array(batch.length);
-    const timer = startTimer(timeoutMs);
-    try {
-      for (const [topic, indexes] of planRequests(batch, results)) {
-        const outcome = await this.#sendTopic(topic, indexes, batch, { timer, timeoutMs });
-        for (const [index, result] of outcome) results[index] = result;
-        if (
-          outcome.some(
-            ([, result]) => !result.ok && result.error.code === PRODUCE_ERROR_CODES.deadlineExceeded,
-          )
-        ) {
-          break;
-        }
-      }
-    } finally {
-      timer.cancel();
-    }
-    return Array.from(
-      batch,
-      (_, index) => results[index] ?? { ok: false, error: deadlineExceeded(timeoutMs) },
-    );
-  }
-
-  async #sendTopic(
+  protected async sendTopic(
     topic: string,
     indexes: number[],
     batch: readonly OutgoingRecord[],
-    limit: { timer: Timer; timeoutMs: number },
+    limit: SendLimit,
   ): Promise<[number, SendResult][]> {
     const { timer, timeoutMs } = limit;
     const fail = (error: PipelineError): [number, SendResult][] =>
@@ -330,7 +283,7 @@ export class PlatformaticProducer implements ProducerPort {
       if (error.code === PRODUCE_ERROR_CODES.recordRejected && indexes.length > 1) {
         // One bad record fails its whole batch; send them one by one so only that record is reported.
         const isolated: [number, SendResult][] = [];
-        for (const index of indexes) isolated.push(...(await this.#sendTopic(topic, [index], batch, limit)));
+        for (const index of indexes) isolated.push(...(await this.sendTopic(topic, [index], batch, limit)));
         return isolated;
       }
       return fail(error);
@@ -345,7 +298,7 @@ export class PlatformaticProducer implements ProducerPort {
 
   #acquire(): PlatformaticProducerClient {
     if (this.#producer !== undefined) return this.#producer;
-    const options = platformaticProducerOptions(this.#settings);
+    const options = platformaticProducerOptions(this.settings);
     const producer = (this.#options.createProducer ?? ((given) => new Producer(given)))(options);
     this.#producer = producer;
     this.#created += 1;

@@ -189,31 +189,38 @@ export function trackLiveProducer(producer: ProducerPort, live: boolean): void {
   else liveProducers.delete(producer);
 }
 
+/** What a send may still spend: the timer of the whole send, its length, and the caller's deadline. */
+export interface SendLimit {
+  timer: Timer;
+  timeoutMs: number;
+  deadline: number;
+}
+
 /**
- * The kafkajs adapter. It creates its producer on the first send and keeps it for later sends (warm
- * Lambda invocations), drops it after any failure so the next send starts on a fresh connection and
- * producer id, and runs one send at a time so the idempotent sequence numbers stay in order.
+ * What both adapters share: one send at a time (so the idempotent sequence numbers stay in order), the
+ * caller's deadline capped by `sendTimeoutMs`, requests planned per topic below the broker's size limit,
+ * and an answer for every record. An adapter supplies how one topic's records go out, and its close.
  */
-export class KafkajsProducer implements ProducerPort {
-  readonly #settings: ClientSettings;
-  readonly #options: KafkajsProducerOptions;
-  readonly #now: () => number;
-  #kafka: KafkaClient | undefined;
-  #slot: ProducerSlot | undefined;
+export abstract class SerialProducer implements ProducerPort {
+  protected readonly settings: ClientSettings;
+  protected readonly now: () => number;
   #queue: Promise<unknown> = Promise.resolve();
-  #created = 0;
   #closed = false;
 
-  constructor(settings: ClientSettings, options: KafkajsProducerOptions = {}) {
-    this.#settings = settings;
-    this.#options = options;
-    this.#now = options.now ?? Date.now;
+  constructor(settings: ClientSettings, now: () => number = Date.now) {
+    this.settings = settings;
+    this.now = now;
   }
 
-  /** How many kafkajs producers this adapter has created: 1 while healthy, more after failures. */
-  get producersCreated(): number {
-    return this.#created;
-  }
+  abstract close(): Promise<void>;
+
+  /** Sends one topic's records (indexes into `batch`) in one request, or reports each as failed. */
+  protected abstract sendTopic(
+    topic: string,
+    indexes: number[],
+    batch: readonly OutgoingRecord[],
+    limit: SendLimit,
+  ): Promise<[number, SendResult][]>;
 
   send(batch: readonly OutgoingRecord[], deadline: number): Promise<SendResult[]> {
     const run = this.#queue.then(() => this.#sendNow(batch, deadline));
@@ -221,16 +228,10 @@ export class KafkajsProducer implements ProducerPort {
     return run;
   }
 
-  async close(): Promise<void> {
+  /** Refuses new sends and waits for the one under way; an adapter's close starts with it. */
+  protected async stopSending(): Promise<void> {
     this.#closed = true;
     await this.#queue;
-    const slot = this.#slot;
-    this.#slot = undefined;
-    liveProducers.delete(this);
-    if (slot !== undefined) {
-      await slot.connected.catch(() => undefined);
-      await slot.producer.disconnect().catch(() => undefined);
-    }
   }
 
   async #sendNow(batch: readonly OutgoingRecord[], deadline: number): Promise<SendResult[]> {
@@ -241,14 +242,13 @@ export class KafkajsProducer implements ProducerPort {
       });
       return batch.map(() => ({ ok: false, error }));
     }
-    const timeoutMs = Math.min(deadline - this.#now(), this.#settings.sendTimeoutMs);
-    const results: (SendResult | undefined)[] = new Array(batch.length);
+    const timeoutMs = Math.min(deadline - this.now(), this.settings.sendTimeoutMs);
     if (timeoutMs <= 0) return batch.map(() => ({ ok: false, error: deadlineExceeded(0) }));
-
+    const results: (SendResult | undefined)[] = new Array(batch.length);
     const timer = startTimer(timeoutMs);
     try {
       for (const [topic, indexes] of planRequests(batch, results)) {
-        const outcome = await this.#sendTopic(topic, indexes, batch, { timer, timeoutMs, deadline });
+        const outcome = await this.sendTopic(topic, indexes, batch, { timer, timeoutMs, deadline });
         for (const [index, result] of outcome) results[index] = result;
         if (
           outcome.some(
@@ -267,12 +267,45 @@ export class KafkajsProducer implements ProducerPort {
       (_, index) => results[index] ?? { ok: false, error: deadlineExceeded(timeoutMs) },
     );
   }
+}
 
-  async #sendTopic(
+/**
+ * The kafkajs adapter. It creates its producer on the first send and keeps it for later sends (warm
+ * Lambda invocations), drops it after any failure so the next send starts on a fresh connection and
+ * producer id, and runs one send at a time so the idempotent sequence numbers stay in order.
+ */
+export class KafkajsProducer extends SerialProducer {
+  readonly #options: KafkajsProducerOptions;
+  #kafka: KafkaClient | undefined;
+  #slot: ProducerSlot | undefined;
+  #created = 0;
+
+  constructor(settings: ClientSettings, options: KafkajsProducerOptions = {}) {
+    super(settings, options.now);
+    this.#options = options;
+  }
+
+  /** How many kafkajs producers this adapter has created: 1 while healthy, more after failures. */
+  get producersCreated(): number {
+    return this.#created;
+  }
+
+  async close(): Promise<void> {
+    await this.stopSending();
+    const slot = this.#slot;
+    this.#slot = undefined;
+    liveProducers.delete(this);
+    if (slot !== undefined) {
+      await slot.connected.catch(() => undefined);
+      await slot.producer.disconnect().catch(() => undefined);
+    }
+  }
+
+  protected async sendTopic(
     topic: string,
     indexes: number[],
     batch: readonly OutgoingRecord[],
-    limit: { timer: Timer; timeoutMs: number; deadline: number },
+    limit: SendLimit,
   ): Promise<[number, SendResult][]> {
     const { timer, timeoutMs, deadline } = limit;
     const fail = (error: PipelineError): [number, SendResult][] =>
@@ -287,7 +320,7 @@ export class KafkajsProducer implements ProducerPort {
     const sent = slot.connected.then(() =>
       slot.producer.sendBatch({
         acks: ACKS_ALL,
-        timeout: Math.max(1, deadline - this.#now()),
+        timeout: Math.max(1, deadline - this.now()),
         topicMessages: [
           { topic, messages: indexes.map((index) => toMessage(batch[index] as OutgoingRecord)) },
         ],
@@ -304,7 +337,7 @@ export class KafkajsProducer implements ProducerPort {
       if (error.code === PRODUCE_ERROR_CODES.recordRejected && indexes.length > 1) {
         // One bad record fails its whole batch; send them one by one so only that record is reported.
         const isolated: [number, SendResult][] = [];
-        for (const index of indexes) isolated.push(...(await this.#sendTopic(topic, [index], batch, limit)));
+        for (const index of indexes) isolated.push(...(await this.sendTopic(topic, [index], batch, limit)));
         return isolated;
       }
       return fail(error);
@@ -320,7 +353,7 @@ export class KafkajsProducer implements ProducerPort {
   #acquire(): ProducerSlot {
     if (this.#slot !== undefined) return this.#slot;
     this.#kafka ??= (this.#options.createKafka ?? ((config) => new Kafka(config)))(
-      kafkaClientConfig(this.#settings, this.#options),
+      kafkaClientConfig(this.settings, this.#options),
     );
     const producer = this.#kafka.producer(PRODUCER_CONFIG);
     const slot: ProducerSlot = { producer, connected: producer.connect() };
