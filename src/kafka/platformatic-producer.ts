@@ -19,24 +19,10 @@ import {
   type SASLOptions,
 } from '@platformatic/kafka';
 import { PipelineError } from '../errors.ts';
-import { logger } from '../observability/logger.ts';
 import type { ClientSettings } from './client.ts';
-import {
-  classifyBrokerError,
-  deadlineExceeded,
-  PRODUCE_ERROR_CODES,
-  produceError,
-  toProduceError,
-} from './errors.ts';
+import { classifyBrokerError, PRODUCE_ERROR_CODES, produceError, toProduceError } from './errors.ts';
 import { mskIamTokenCache } from './msk-iam.ts';
-import {
-  type OutgoingRecord,
-  type SendLimit,
-  type SendResult,
-  SerialProducer,
-  TIMED_OUT,
-  trackLiveProducer,
-} from './producer.ts';
+import { type OutgoingRecord, SerialProducer } from './producer.ts';
 
 type Bytes = Buffer;
 type Message = MessageToProduce<Bytes, Bytes, Bytes, Bytes>;
@@ -224,95 +210,36 @@ export function toPlatformaticProduceError(error: unknown, context: { topic?: st
 }
 
 /**
- * The @platformatic/kafka adapter: one producer kept across sends, dropped after any failure so the
- * next send starts on fresh connections and a fresh producer id, one send at a time so the idempotent
- * sequence numbers stay in order.
+ * The @platformatic/kafka adapter: a @platformatic/kafka producer made on the first send and kept for
+ * later sends; everything else (one send at a time, replacement after a failure) is SerialProducer's.
  */
-export class PlatformaticProducer extends SerialProducer {
+export class PlatformaticProducer extends SerialProducer<PlatformaticProducerClient> {
   readonly #options: PlatformaticProducerOptions;
-  #producer: PlatformaticProducerClient | undefined;
-  #created = 0;
 
   constructor(settings: ClientSettings, options: PlatformaticProducerOptions = {}) {
     super(settings, options.now);
     this.#options = options;
   }
 
-  /** How many clients this adapter has created: 1 while healthy, more after failures. */
-  get producersCreated(): number {
-    return this.#created;
-  }
-
-  async close(): Promise<void> {
-    await this.stopSending();
-    const producer = this.#producer;
-    this.#producer = undefined;
-    trackLiveProducer(this, false);
-    if (producer !== undefined) await closeQuietly(producer);
-  }
-
-  protected async sendTopic(
-    topic: string,
-    indexes: number[],
-    batch: readonly OutgoingRecord[],
-    limit: SendLimit,
-  ): Promise<[number, SendResult][]> {
-    const { timer, timeoutMs } = limit;
-    const fail = (error: PipelineError): [number, SendResult][] =>
-      indexes.map((index) => [index, { ok: false, error }]);
-    if (timer.done) return fail(deadlineExceeded(timeoutMs));
-    let producer: PlatformaticProducerClient;
-    try {
-      producer = this.#acquire();
-    } catch (thrown) {
-      return fail(toPlatformaticProduceError(thrown, { topic }));
-    }
-    const sent: Promise<ProduceResult> = producer.send({
-      messages: indexes.map((index) => toMessage(batch[index] as OutgoingRecord)),
-    });
-    // Raced against the deadline below; this keeps a late failure from going unhandled.
-    sent.catch(() => undefined);
-    let outcome: ProduceResult | typeof TIMED_OUT;
-    try {
-      outcome = await Promise.race([sent, timer.expired]);
-    } catch (thrown) {
-      const error = toPlatformaticProduceError(thrown, { topic });
-      // After any failure the idempotent sequence numbers may no longer match what the broker saw, so a
-      // fresh producer (and producer id) takes over, as in the kafkajs adapter.
-      this.#discard(producer, error);
-      if (error.code === PRODUCE_ERROR_CODES.recordRejected && indexes.length > 1) {
-        // One bad record fails its whole batch; send them one by one so only that record is reported.
-        const isolated: [number, SendResult][] = [];
-        for (const index of indexes) isolated.push(...(await this.sendTopic(topic, [index], batch, limit)));
-        return isolated;
-      }
-      return fail(error);
-    }
-    if (outcome === TIMED_OUT) {
-      const error = deadlineExceeded(timeoutMs);
-      this.#discard(producer, error);
-      return fail(error);
-    }
-    return indexes.map((index) => [index, { ok: true, topic }]);
-  }
-
-  #acquire(): PlatformaticProducerClient {
-    if (this.#producer !== undefined) return this.#producer;
+  protected createClient(): PlatformaticProducerClient {
     const options = platformaticProducerOptions(this.settings);
-    const producer = (this.#options.createProducer ?? ((given) => new Producer(given)))(options);
-    this.#producer = producer;
-    this.#created += 1;
-    trackLiveProducer(this, true);
-    return producer;
+    return (this.#options.createProducer ?? ((given) => new Producer(given)))(options);
   }
 
-  /** Forgets a producer that failed, so the next send reconnects from scratch. */
-  #discard(producer: PlatformaticProducerClient, error: PipelineError): void {
-    if (this.#producer === producer) this.#producer = undefined;
-    logger.warn('Kafka producer dropped after a failure; the next send reconnects', {
-      code: error.code,
-      retriable: error.retriable,
-    });
-    void closeQuietly(producer);
+  protected request(
+    producer: PlatformaticProducerClient,
+    _topic: string,
+    records: OutgoingRecord[],
+  ): Promise<ProduceResult> {
+    // Each message names its topic; acks and idempotence come from the producer's options.
+    return producer.send({ messages: records.map(toMessage) });
+  }
+
+  protected toError(thrown: unknown, topic: string): PipelineError {
+    return toPlatformaticProduceError(thrown, { topic });
+  }
+
+  protected closeClient(producer: PlatformaticProducerClient): Promise<void> {
+    return closeQuietly(producer);
   }
 }

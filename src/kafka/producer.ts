@@ -199,11 +199,16 @@ export interface SendLimit {
 /**
  * What both adapters share: one send at a time (so the idempotent sequence numbers stay in order), the
  * caller's deadline capped by `sendTimeoutMs`, requests planned per topic below the broker's size limit,
- * and an answer for every record. An adapter supplies how one topic's records go out, and its close.
+ * one client kept across sends and replaced after any failure (a fresh producer id, since the sequence
+ * numbers may no longer match what the broker saw), a rejected record isolated from its neighbours, and
+ * an answer for every record. An adapter supplies its client: how it is made, how one topic's records
+ * go out through it, how its errors read, and how it is closed.
  */
-export abstract class SerialProducer implements ProducerPort {
+export abstract class SerialProducer<Client> implements ProducerPort {
   protected readonly settings: ClientSettings;
   protected readonly now: () => number;
+  #client: Client | undefined;
+  #created = 0;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
@@ -212,15 +217,24 @@ export abstract class SerialProducer implements ProducerPort {
     this.now = now;
   }
 
-  abstract close(): Promise<void>;
-
-  /** Sends one topic's records (indexes into `batch`) in one request, or reports each as failed. */
-  protected abstract sendTopic(
+  /** A new client; it may connect lazily (its first request waits for the connection). */
+  protected abstract createClient(): Client;
+  /** One request with these records, all for one topic; resolves once the broker acknowledged them. */
+  protected abstract request(
+    client: Client,
     topic: string,
-    indexes: number[],
-    batch: readonly OutgoingRecord[],
+    records: OutgoingRecord[],
     limit: SendLimit,
-  ): Promise<[number, SendResult][]>;
+  ): Promise<unknown>;
+  /** The client's failure as a produce error (broker error codes sorted the same in both adapters). */
+  protected abstract toError(thrown: unknown, topic: string): PipelineError;
+  /** Closes the client, never throwing. */
+  protected abstract closeClient(client: Client): Promise<void>;
+
+  /** How many clients this adapter has created: 1 while healthy, more after failures. */
+  get producersCreated(): number {
+    return this.#created;
+  }
 
   send(batch: readonly OutgoingRecord[], deadline: number): Promise<SendResult[]> {
     const run = this.#queue.then(() => this.#sendNow(batch, deadline));
@@ -228,10 +242,14 @@ export abstract class SerialProducer implements ProducerPort {
     return run;
   }
 
-  /** Refuses new sends and waits for the one under way; an adapter's close starts with it. */
-  protected async stopSending(): Promise<void> {
+  /** Refuses new sends, waits for the one under way, then closes the client. */
+  async close(): Promise<void> {
     this.#closed = true;
     await this.#queue;
+    const client = this.#client;
+    this.#client = undefined;
+    trackLiveProducer(this, false);
+    if (client !== undefined) await this.closeClient(client);
   }
 
   async #sendNow(batch: readonly OutgoingRecord[], deadline: number): Promise<SendResult[]> {
@@ -248,7 +266,7 @@ export abstract class SerialProducer implements ProducerPort {
     const timer = startTimer(timeoutMs);
     try {
       for (const [topic, indexes] of planRequests(batch, results)) {
-        const outcome = await this.sendTopic(topic, indexes, batch, { timer, timeoutMs, deadline });
+        const outcome = await this.#sendTopic(topic, indexes, batch, { timer, timeoutMs, deadline });
         for (const [index, result] of outcome) results[index] = result;
         if (
           outcome.some(
@@ -267,112 +285,121 @@ export abstract class SerialProducer implements ProducerPort {
       (_, index) => results[index] ?? { ok: false, error: deadlineExceeded(timeoutMs) },
     );
   }
-}
 
-/**
- * The kafkajs adapter. It creates its producer on the first send and keeps it for later sends (warm
- * Lambda invocations), drops it after any failure so the next send starts on a fresh connection and
- * producer id, and runs one send at a time so the idempotent sequence numbers stay in order.
- */
-export class KafkajsProducer extends SerialProducer {
-  readonly #options: KafkajsProducerOptions;
-  #kafka: KafkaClient | undefined;
-  #slot: ProducerSlot | undefined;
-  #created = 0;
-
-  constructor(settings: ClientSettings, options: KafkajsProducerOptions = {}) {
-    super(settings, options.now);
-    this.#options = options;
-  }
-
-  /** How many kafkajs producers this adapter has created: 1 while healthy, more after failures. */
-  get producersCreated(): number {
-    return this.#created;
-  }
-
-  async close(): Promise<void> {
-    await this.stopSending();
-    const slot = this.#slot;
-    this.#slot = undefined;
-    liveProducers.delete(this);
-    if (slot !== undefined) {
-      await slot.connected.catch(() => undefined);
-      await slot.producer.disconnect().catch(() => undefined);
-    }
-  }
-
-  protected async sendTopic(
+  async #sendTopic(
     topic: string,
     indexes: number[],
     batch: readonly OutgoingRecord[],
     limit: SendLimit,
   ): Promise<[number, SendResult][]> {
-    const { timer, timeoutMs, deadline } = limit;
+    const { timer, timeoutMs } = limit;
     const fail = (error: PipelineError): [number, SendResult][] =>
       indexes.map((index) => [index, { ok: false, error }]);
     if (timer.done) return fail(deadlineExceeded(timeoutMs));
-    let slot: ProducerSlot;
+    let client: Client;
     try {
-      slot = this.#acquire();
+      client = this.#acquire();
     } catch (thrown) {
-      return fail(toProduceError(thrown));
+      return fail(this.toError(thrown, topic));
     }
-    const sent = slot.connected.then(() =>
-      slot.producer.sendBatch({
-        acks: ACKS_ALL,
-        timeout: Math.max(1, deadline - this.now()),
-        topicMessages: [
-          { topic, messages: indexes.map((index) => toMessage(batch[index] as OutgoingRecord)) },
-        ],
-      }),
+    const sent = this.request(
+      client,
+      topic,
+      indexes.map((index) => batch[index] as OutgoingRecord),
+      limit,
     );
-    let outcome: Awaited<typeof sent> | typeof TIMED_OUT;
+    // Raced against the deadline below; this keeps a late failure from going unhandled.
+    sent.catch(() => undefined);
+    let outcome: unknown;
     try {
       outcome = await Promise.race([sent, timer.expired]);
     } catch (thrown) {
-      const error = toProduceError(thrown, { topic });
+      const error = this.toError(thrown, topic);
       // After any failure the idempotent sequence numbers no longer match what the broker saw: resending
       // on the same producer fails with OUT_OF_ORDER_SEQUENCE_NUMBER, so a fresh producer takes over.
-      this.#discard(slot, error);
+      this.#discard(client, error);
       if (error.code === PRODUCE_ERROR_CODES.recordRejected && indexes.length > 1) {
         // One bad record fails its whole batch; send them one by one so only that record is reported.
         const isolated: [number, SendResult][] = [];
-        for (const index of indexes) isolated.push(...(await this.sendTopic(topic, [index], batch, limit)));
+        for (const index of indexes) isolated.push(...(await this.#sendTopic(topic, [index], batch, limit)));
         return isolated;
       }
       return fail(error);
     }
     if (outcome === TIMED_OUT) {
       const error = deadlineExceeded(timeoutMs);
-      this.#discard(slot, error);
+      this.#discard(client, error);
       return fail(error);
     }
     return indexes.map((index) => [index, { ok: true, topic }]);
   }
 
-  #acquire(): ProducerSlot {
-    if (this.#slot !== undefined) return this.#slot;
+  #acquire(): Client {
+    if (this.#client !== undefined) return this.#client;
+    const client = this.createClient();
+    this.#client = client;
+    this.#created += 1;
+    trackLiveProducer(this, true);
+    return client;
+  }
+
+  /** Forgets a client that failed, so the next send reconnects from scratch. */
+  #discard(client: Client, error: PipelineError): void {
+    if (this.#client === client) this.#client = undefined;
+    logger.warn('Kafka producer dropped after a failure; the next send reconnects', {
+      code: error.code,
+      retriable: error.retriable,
+    });
+    void this.closeClient(client);
+  }
+}
+
+/**
+ * The kafkajs adapter: a kafkajs producer made on the first send and kept for later sends (warm Lambda
+ * invocations); everything else is SerialProducer's.
+ */
+export class KafkajsProducer extends SerialProducer<ProducerSlot> {
+  readonly #options: KafkajsProducerOptions;
+  #kafka: KafkaClient | undefined;
+
+  constructor(settings: ClientSettings, options: KafkajsProducerOptions = {}) {
+    super(settings, options.now);
+    this.#options = options;
+  }
+
+  protected createClient(): ProducerSlot {
     this.#kafka ??= (this.#options.createKafka ?? ((config) => new Kafka(config)))(
       kafkaClientConfig(this.settings, this.#options),
     );
     const producer = this.#kafka.producer(PRODUCER_CONFIG);
     const slot: ProducerSlot = { producer, connected: producer.connect() };
-    // The connect outcome is always awaited through a race; this only keeps a late failure from going unhandled.
+    // The connect outcome is awaited by the first request; this only keeps a late failure from going unhandled.
     slot.connected.catch(() => undefined);
-    this.#slot = slot;
-    this.#created += 1;
-    liveProducers.add(this);
     return slot;
   }
 
-  /** Forgets a producer that failed, so the next send reconnects from scratch. */
-  #discard(slot: ProducerSlot, error: PipelineError): void {
-    if (this.#slot === slot) this.#slot = undefined;
-    logger.warn('Kafka producer dropped after a failure; the next send reconnects', {
-      code: error.code,
-      retriable: error.retriable,
-    });
-    slot.producer.disconnect().catch(() => undefined);
+  protected request(
+    slot: ProducerSlot,
+    topic: string,
+    records: OutgoingRecord[],
+    limit: SendLimit,
+  ): Promise<unknown> {
+    return slot.connected.then(() =>
+      slot.producer.sendBatch({
+        acks: ACKS_ALL,
+        timeout: Math.max(1, limit.deadline - this.now()),
+        topicMessages: [{ topic, messages: records.map(toMessage) }],
+      }),
+    );
+  }
+
+  protected toError(thrown: unknown, topic: string): PipelineError {
+    return toProduceError(thrown, { topic });
+  }
+
+  protected async closeClient(slot: ProducerSlot): Promise<void> {
+    await slot.connected.catch(() => undefined);
+    await slot.producer.disconnect().catch(() => undefined);
   }
 }
 
