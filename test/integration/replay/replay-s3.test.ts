@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { EVENT_ID_HEADER } from '../../../src/pipeline.ts';
 import { parseAnyInput } from '../../../src/ses/index.ts';
+import { LocalBucket } from '../../../src/stack/local-bucket.ts';
 import { REPO_ROOT } from '../../../src/stack/paths.ts';
 import {
   collectRecords,
@@ -17,7 +18,6 @@ import {
   topicRecordCount,
   uniqueName,
 } from '../../support/pipeline.ts';
-import { TestBucket } from '../../support/s3.ts';
 
 function replay(args: string[], env: Record<string, string>) {
   return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'replay', '--local', ...args], {
@@ -38,7 +38,7 @@ function eventIds(events: readonly string[]): string[] {
 
 describe('replay from S3 (moto) through the pipeline (real stack)', function () {
   this.timeout(300_000);
-  const bucket = new TestBucket(uniqueName('replay-s3'));
+  const bucket = new LocalBucket(uniqueName('replay-s3'));
   const topic = uniqueName('replay-s3');
   const dlqTopic = `${topic}.dlq`;
   const env = {

@@ -1,6 +1,7 @@
 /**
- * Buckets on the local stack's moto S3 for replay tests: created per test with a unique name, filled
- * with archive objects, and removed afterwards (objects first: S3 refuses to delete a full bucket).
+ * A bucket on the local stack's moto S3, for the tests and benchmarks that replay archives from S3:
+ * created with the caller's unique name, filled with objects, and removed afterwards (objects first:
+ * S3 refuses to delete a bucket that holds any).
  */
 import {
   CreateBucketCommand,
@@ -10,20 +11,17 @@ import {
   paginateListObjectsV2,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, stackEndpoints } from '../../src/stack/endpoints.ts';
+import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, stackEndpoints } from './endpoints.ts';
 
-export function localS3Client(): S3Client {
-  return new S3Client({
+export class LocalBucket {
+  readonly client = new S3Client({
     endpoint: stackEndpoints().s3Endpoint,
     region: LOCAL_AWS_REGION,
     credentials: LOCAL_AWS_CREDENTIALS,
     // moto serves every bucket on one host, so the bucket goes in the path.
     forcePathStyle: true,
   });
-}
 
-export class TestBucket {
-  readonly client = localS3Client();
   constructor(readonly name: string) {}
 
   async create(): Promise<void> {
@@ -34,6 +32,7 @@ export class TestBucket {
     await this.client.send(new PutObjectCommand({ Bucket: this.name, Key: key, Body: body }));
   }
 
+  /** Empties and deletes the bucket, then closes the client; throws if S3 refuses. */
   async delete(): Promise<void> {
     try {
       for await (const page of paginateListObjectsV2({ client: this.client }, { Bucket: this.name })) {
