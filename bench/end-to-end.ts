@@ -26,7 +26,10 @@ import {
 } from './lib/stack.ts';
 import { fmt, fmtRatio, median, nowMs } from './lib/stats.ts';
 
-const BUDGET_RATIO = 10;
+/** Handler ÷ baseline: 10× for every batch size, and 25× at batch 1,000 (issue 14's goal for backfills). */
+function budgetRatio(batch: number): number {
+  return batch >= 1000 ? 25 : 10;
+}
 
 /**
  * The predecessor's per-event loop: parse, Query the metadata row, send one JSON record and wait for
@@ -235,10 +238,10 @@ async function run(context: BenchContext): Promise<BenchReport> {
       metrics[`ratio_${batch}`] = ratio;
       budgets.push({
         name: `SQS handler / predecessor baseline, batch ${batch}`,
-        limit: `≥ ${BUDGET_RATIO}×`,
+        limit: `≥ ${budgetRatio(batch)}×`,
         value: ratio,
         unit: '×',
-        met: ratio >= BUDGET_RATIO,
+        met: ratio >= budgetRatio(batch),
       });
     }
     return {
