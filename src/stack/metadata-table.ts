@@ -3,16 +3,26 @@ import {
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceNotFoundException,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 
-/** Creates the predecessor's table (`ses_pk` sender address, `ses_sk` `<messageId>#<date>`) when missing. */
+/**
+ * Creates the predecessor's table (`ses_pk` sender address, `ses_sk` `<messageId>#<date>`) when missing,
+ * and returns once it is ACTIVE: a table still CREATING answers reads and writes with "not found", which
+ * on a busy machine (dynalite takes its time too) failed the first write after the create.
+ */
 export async function ensurePredecessorTable(client: DynamoDBClient, table: string): Promise<void> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: table }));
-    return;
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+    if (Table?.TableStatus !== 'CREATING') return;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
+    await createPredecessorTable(client, table);
   }
+  await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: table });
+}
+
+async function createPredecessorTable(client: DynamoDBClient, table: string): Promise<void> {
   await client.send(
     new CreateTableCommand({
       TableName: table,
