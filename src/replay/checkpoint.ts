@@ -7,6 +7,7 @@
  * at-least-once window, which consumers absorb by upserting on eventId.
  */
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import type { ReplayCounts } from './replay.ts';
 
 export interface CheckpointPosition {
   /** The archive object's label (path or s3:// URL). */
@@ -17,16 +18,11 @@ export interface CheckpointPosition {
   objectDone: boolean;
 }
 
-export interface CheckpointCounts {
-  /** Records (top-level JSON values) settled, over every run of this backfill. */
-  records: number;
-  inputs: number;
-  produced: number;
-  filtered: number;
-  deadLettered: number;
-  /** Handed back to `--failed-out`. */
-  notWritten: number;
-}
+/**
+ * A replay's counts, summed over every run of this backfill. Not-written inputs are only ever counted
+ * here once they went to `--failed-out`: without it, the checkpoint cannot move past them.
+ */
+export type CheckpointCounts = ReplayCounts;
 
 export interface Checkpoint {
   version: 1;
