@@ -231,6 +231,11 @@ export abstract class SerialProducer<Client> implements ProducerPort {
   /** Closes the client, never throwing. */
   protected abstract closeClient(client: Client): Promise<void>;
 
+  /** Lets go of a client that failed, without waiting; by default the same as closing it. */
+  protected abandonClient(client: Client): void {
+    void this.closeClient(client);
+  }
+
   /** How many clients this adapter has created: 1 while healthy, more after failures. */
   get producersCreated(): number {
     return this.#created;
@@ -350,7 +355,7 @@ export abstract class SerialProducer<Client> implements ProducerPort {
       code: error.code,
       retriable: error.retriable,
     });
-    void this.closeClient(client);
+    this.abandonClient(client);
   }
 }
 
@@ -400,6 +405,11 @@ export class KafkajsProducer extends SerialProducer<ProducerSlot> {
   protected async closeClient(slot: ProducerSlot): Promise<void> {
     await slot.connected.catch(() => undefined);
     await slot.producer.disconnect().catch(() => undefined);
+  }
+
+  /** A failed producer may still be connecting (a hung broker): disconnecting now stops the attempt. */
+  protected override abandonClient(slot: ProducerSlot): void {
+    slot.producer.disconnect().catch(() => undefined);
   }
 }
 
