@@ -22,7 +22,9 @@ export class FaultBroker {
    * start) and `stack down` would leave it running, so the test would stop nothing.
    */
   constructor(options: { port?: number; home?: string } = {}) {
-    this.port = options.port ?? 30_000 + Math.floor(Math.random() * 2_000) * 4;
+    // Below Linux's ephemeral range (32768 and up): a block there can be taken by any outgoing
+    // connection's local port, and Kafka then fails to bind (it did once in CI).
+    this.port = options.port ?? 21_000 + Math.floor(Math.random() * 2_750) * 4;
     this.home = options.home ?? path.join(REPO_ROOT, '.stack', `fault-broker-${this.port}`);
   }
 
