@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { logger } from '../src/observability/logger.ts';
-import { recordInputs } from '../src/replay/replay.ts';
+import { recordInputs } from '../src/replay/record-inputs.ts';
 import { buildRuntime } from '../src/runtime.ts';
 import { LocalBucket } from '../src/stack/local-bucket.ts';
 import { REPO_ROOT } from '../src/stack/paths.ts';

@@ -76,11 +76,27 @@ export interface PreparedBatch {
   readonly size: number;
 }
 
+/** One input of a prepared batch: ready for Kafka (its event or its dead letter), or already settled. */
+export type PreparedSlot = Ready | Done;
+
+/**
+ * The slots of a prepared batch, in input order, so that a batch prepared on a worker thread can be
+ * carried to the thread that sends it (src/replay/prepared-transfer.ts); `preparedBatchOf` seals them
+ * again on the other side.
+ */
+export function preparedSlots(batch: PreparedBatch): readonly PreparedSlot[] {
+  return batch[PREPARED];
+}
+
+export function preparedBatchOf(slots: PreparedSlot[]): PreparedBatch {
+  return { [PREPARED]: slots, size: slots.length };
+}
+
 /**
  * Where one input stands. Each stage takes the inputs in the stage before it and hands each on as the
  * next, so every field a stage needs is there by type: no optional fields filled in along the way.
  */
-interface StageBase {
+export interface StageBase {
   id: string;
   parsed: ParseOutcome;
   /** Kept once known, for the metrics of the batch. */
@@ -108,7 +124,7 @@ interface Transformed extends StageBase {
 }
 
 /** Bytes ready for Kafka, and what the input becomes once Kafka acknowledges them. */
-interface Ready extends StageBase {
+export interface Ready extends StageBase {
   stage: 'ready';
   outgoing: OutgoingRecord;
   onDelivered: Disposition;
@@ -118,7 +134,7 @@ interface Ready extends StageBase {
   key: string | null;
 }
 
-interface Done extends StageBase {
+export interface Done extends StageBase {
   stage: 'done';
   disposition: Disposition;
 }

@@ -15,6 +15,7 @@ import { type Checkpoint, loadCheckpoint } from '../replay/checkpoint.ts';
 import { FailedOutWriter } from '../replay/failed-out.ts';
 import { hasWindow, type Listing, listInputs, objectsOf, S3Access } from '../replay/inputs.ts';
 import { parseWindowTime, type TimeWindow } from '../replay/key-date.ts';
+import { WorkerPreparer, workerCount } from '../replay/preparers.ts';
 import { type NotWrittenGroup, type ReplayReport, recordToJson, replay } from '../replay/replay.ts';
 import { parseS3Url, S3SourceError } from '../replay/s3-location.ts';
 import { buildRuntime, type Runtime } from '../runtime.ts';
@@ -48,7 +49,13 @@ export const REPLAY_FLAG_SETTINGS = [
   's3Endpoint',
 ] as const satisfies readonly SettingKey[];
 
-const DEFAULTS = { batchSize: '500', windowBatches: 4, windowMib: '16', checkpointEveryMs: 1000 } as const;
+const DEFAULTS = {
+  batchSize: '500',
+  windowBatches: 4,
+  windowMib: '16',
+  checkpointEveryMs: 1000,
+  workers: 'auto',
+} as const;
 
 export interface ReplayFlags {
   dryRun?: boolean;
@@ -56,6 +63,7 @@ export interface ReplayFlags {
   batchSize: string;
   windowInputs?: string;
   windowMib: string;
+  workers: string;
   failedOut?: string;
   checkpoint?: string;
   since?: string;
@@ -143,12 +151,21 @@ export function registerReplayCommand(program: Command): void {
       '--failed-out <file>',
       'write inputs that were not written (retriable/failed) here as NDJSON, to replay later',
     )
-    .option('--batch-size <n>', 'inputs per pipeline batch', DEFAULTS.batchSize)
+    .option(
+      '--batch-size <n>',
+      'records per pipeline batch (a record is one JSON value: an NDJSON line, a Firehose record)',
+      DEFAULTS.batchSize,
+    )
     .option(
       '--window-inputs <n>',
-      `inputs in the pipeline at once, prepared or waiting for Kafka (default ${DEFAULTS.windowBatches} batches)`,
+      `records in the pipeline at once, prepared or waiting for Kafka (default ${DEFAULTS.windowBatches} batches)`,
     )
     .option('--window-mib <n>', 'MiB of input text in the pipeline at once', DEFAULTS.windowMib)
+    .option(
+      '--workers <n>',
+      'threads that parse, enrich, transform and encode while this one reads and sends to Kafka; 0 does it all in one thread; auto is one per core but one, at most 4',
+      DEFAULTS.workers,
+    )
     .addHelpText(
       'after',
       '\nEvery setting can also be given by its environment variable, as for the Lambda: see docs/configuration.md.\nExit codes: 0 all written or dead-lettered, 1 some inputs not written or unreadable, or stopped early, 2 usage or configuration, 3 a service failed, 4 internal error.',
@@ -160,6 +177,7 @@ export function registerReplayCommand(program: Command): void {
 
 interface Plan {
   batchSize: number;
+  workers: number;
   window: { inputs: number; bytes: number };
   timeWindow: TimeWindow;
 }
@@ -190,7 +208,9 @@ function planFrom(targets: readonly string[], flags: ReplayFlags): Plan {
   }
   if (flags.dryRun && flags.checkpoint)
     throw new Error('--checkpoint: a dry run sends nothing to checkpoint');
-  return { batchSize, window: { inputs: windowInputs, bytes: windowBytes }, timeWindow };
+  // A dry run shows records and sends nothing, so it gains nothing from workers.
+  const workers = flags.dryRun ? 0 : workerCount(flags.workers);
+  return { batchSize, workers, window: { inputs: windowInputs, bytes: windowBytes }, timeWindow };
 }
 
 interface Inventory {
@@ -281,10 +301,12 @@ export async function runReplay(targetsGiven: string[], flags: ReplayFlags): Pro
   }
 
   let runtime: Runtime;
+  let resolvedEnv: Awaited<ReturnType<typeof resolveSecretReferences>>;
   let s3Settings: { endpoint?: string; forcePathStyle: boolean; region?: string };
   try {
     // Secrets given as Secrets Manager or SSM ARNs are fetched once, before anything reads them.
-    runtime = buildRuntime(await resolveSecretReferences(env));
+    resolvedEnv = await resolveSecretReferences(env);
+    runtime = buildRuntime(resolvedEnv);
     const endpoint = readSetting(env, 's3Endpoint');
     const region = readSetting(env, 'awsRegion');
     s3Settings = {
@@ -296,6 +318,8 @@ export async function runReplay(targetsGiven: string[], flags: ReplayFlags): Pro
     return reportCommandError('replay', error, settings);
   }
   const s3 = new S3Access(s3Settings);
+  // Started now, so the workers load their modules while the inputs are listed.
+  const preparer = plan.workers > 0 ? new WorkerPreparer(plan.workers, resolvedEnv) : undefined;
   const listOptions = { window: plan.timeWindow, s3 };
   try {
     const resumeAt = checkpoint?.state.position ?? null;
@@ -368,6 +392,7 @@ export async function runReplay(targetsGiven: string[], flags: ReplayFlags): Pro
       report = await replay(runtime.pipeline, objectsOf(listInputs(targets, listOptions)), {
         batchSize: plan.batchSize,
         window: plan.window,
+        ...(preparer === undefined ? {} : { preparer }),
         dryRun: flags.dryRun === true,
         onRecord: (record) => process.stdout.write(`${recordToJson(record)}\n`),
         onProgress: ({ counts, bytesRead }) => {
@@ -433,6 +458,7 @@ export async function runReplay(targetsGiven: string[], flags: ReplayFlags): Pro
   } catch (error) {
     return reportCommandError('replay', error, settings);
   } finally {
+    await preparer?.close();
     await runtime.producer.close();
     await s3.close();
   }

@@ -12,22 +12,14 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError, PipelineError } from '../errors.ts';
-import { redactEmail } from '../observability/logger.ts';
-import {
-  type Disposition,
-  needsRedelivery,
-  type Pipeline,
-  type PipelineInput,
-  type PipelineResult,
-  type PreparedBatch,
-} from '../pipeline.ts';
+import { type Disposition, needsRedelivery, type Pipeline, type PipelineResult } from '../pipeline.ts';
 import type { KafkaRecord } from '../record.ts';
-import { type ParseOutcome, parseJsonValue } from '../ses/index.ts';
-import { invalidSes } from '../ses/ses-message.ts';
 import { type ArchiveObject, objectText } from './archive.ts';
 import { type Checkpoint, type CheckpointPosition, saveCheckpoint } from './checkpoint.ts';
 import type { FailedOutWriter } from './failed-out.ts';
 import { JsonValueSplitter, type JsonValueText } from './json-values.ts';
+import { type BatchPreparer, InThreadPreparer, type PreparedRecords } from './preparers.ts';
+import { type ArchiveRecord, recordInputs } from './record-inputs.ts';
 import { InFlightWindow, type WindowLimits } from './window.ts';
 
 export interface ReplayCounts {
@@ -76,8 +68,10 @@ export interface ReplayProgress {
 }
 
 export interface ReplayOptions {
-  /** Inputs per pipeline batch. */
+  /** Records (top-level JSON values) per pipeline batch. */
   batchSize: number;
+  /** Who prepares batches for Kafka; in this thread with `pipeline` by default. */
+  preparer?: BatchPreparer;
   /** How much may be in the pipeline at once. */
   window: WindowLimits;
   /** Run the stages before serialization only, and hand each would-be record to `onRecord`. */
@@ -111,47 +105,14 @@ function emptyCounts(): ReplayCounts {
 }
 
 interface Batch {
-  inputs: PipelineInput[];
-  records: number;
+  records: ArchiveRecord[];
   bytes: number;
   /** The position once every input of this batch (and before) is settled. */
   frontier: CheckpointPosition | null;
 }
 
 function newBatch(): Batch {
-  return { inputs: [], records: 0, bytes: 0, frontier: null };
-}
-
-/** Where in its object a record is, for input ids: `line 3`, `line 1 record 7` (Firehose), `[12]`. */
-function recordLocation(value: JsonValueText): string {
-  if (value.arrayIndex !== undefined) return `[${value.arrayIndex}]`;
-  return value.onLine === 1 ? `line ${value.line}` : `line ${value.line} record ${value.onLine}`;
-}
-
-/**
- * The pipeline inputs of one record: usually one; a Lambda event in the archive gives one per record
- * in it. Text that is not JSON fails here as a whole document would in the parser, with the message
- * cut so no address in the text reaches it.
- */
-export function recordInputs(label: string, value: JsonValueText): PipelineInput[] {
-  const where = `${label} ${recordLocation(value)}`;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value.text);
-  } catch (error) {
-    const outcome: ParseOutcome = {
-      ok: false,
-      error: invalidSes(`(root): not JSON (${redactEmail(describeError(error))})`, 'SES_NOT_JSON'),
-      envelope: {},
-      raw: value.text,
-    };
-    return [{ id: where, parsed: outcome }];
-  }
-  const outcomes = parseJsonValue(parsed, value.text);
-  return outcomes.map((outcome) => ({
-    id: outcome.location === undefined ? where : `${where} ${outcome.location}`,
-    parsed: outcome,
-  }));
+  return { records: [], bytes: 0, frontier: null };
 }
 
 /**
@@ -213,11 +174,20 @@ function tally(counts: ReplayCounts, disposition: Disposition): void {
   else counts.notWritten++;
 }
 
-function previewResults(
-  previews: Awaited<ReturnType<Pipeline['preview']>>,
+/** A dry run's batch: what would happen to each input, decided without Kafka. */
+interface Previewed {
+  results: PipelineResult[];
+  rawOf(index: number): string;
+}
+
+async function previewRecords(
+  pipeline: Pipeline,
+  records: readonly ArchiveRecord[],
   onRecord: ReplayOptions['onRecord'],
-): PipelineResult[] {
-  return previews.map((preview) => {
+): Promise<Previewed> {
+  const inputs = records.flatMap((record) => recordInputs(record.label, record.value));
+  const previews = await pipeline.preview(inputs);
+  const results = previews.map((preview): PipelineResult => {
     if (preview.record) onRecord?.(preview.record, preview.id);
     return {
       id: preview.id,
@@ -229,6 +199,7 @@ function previewResults(
       },
     };
   });
+  return { results, rawOf: (index) => inputs[index]?.parsed.raw ?? '' };
 }
 
 /**
@@ -242,6 +213,7 @@ export async function replay(
   options: ReplayOptions,
 ): Promise<ReplayReport> {
   const report: ReplayReport = { counts: emptyCounts(), notWritten: new Map(), unreadable: [] };
+  const preparer = options.preparer ?? new InThreadPreparer(pipeline);
   const window = new InFlightWindow(options.window);
   const checkpoint = options.checkpoint;
   const progress: ReplayProgress = { counts: report.counts, bytesRead: 0, objectsStarted: 0 };
@@ -258,9 +230,9 @@ export async function replay(
     lastSave = Date.now();
   };
 
-  const settle = (batch: Batch, results: readonly PipelineResult[]) => {
+  const settle = (batch: Batch, results: readonly PipelineResult[], rawOf: (index: number) => string) => {
     const batchCounts = emptyCounts();
-    batchCounts.records = batch.records;
+    batchCounts.records = batch.records.length;
     results.forEach((result, index) => {
       tally(batchCounts, result.disposition);
       if (!needsRedelivery(result) || !('error' in result.disposition)) return;
@@ -274,7 +246,7 @@ export async function replay(
       if (group.examples.length < NOT_WRITTEN_EXAMPLES) {
         group.examples.push({ id: result.id, code: error.code, message: error.message });
       }
-      if (options.failedOut) options.failedOut.write(batch.inputs[index]?.parsed.raw ?? '');
+      if (options.failedOut) options.failedOut.write(rawOf(index));
       else held = true;
     });
     for (const key of Object.keys(batchCounts) as Array<keyof ReplayCounts>) {
@@ -296,32 +268,34 @@ export async function replay(
   };
 
   const dispatch = async (batch: Batch) => {
-    if (batch.inputs.length > 0) await window.acquire(batch.inputs.length, batch.bytes);
+    const size = batch.records.length;
+    if (size > 0) await window.acquire(size, batch.bytes);
     // Prepared now, alongside the batches ahead of it; sent and settled only after them.
-    const prepared: Promise<PreparedBatch | PipelineResult[] | undefined> | undefined =
-      batch.inputs.length === 0 || fatal !== undefined
+    const prepared: Promise<PreparedRecords | Previewed> | undefined =
+      size === 0 || fatal !== undefined
         ? undefined
         : options.dryRun
-          ? pipeline.preview(batch.inputs).then((previews) => previewResults(previews, options.onRecord))
-          : pipeline.prepare(batch.inputs);
+          ? previewRecords(pipeline, batch.records, options.onRecord)
+          : preparer.prepare(batch.records);
     // A failure while preparing surfaces in the send step below, in order.
     prepared?.catch(() => undefined);
     sendChain = sendChain.then(async () => {
       try {
         if (fatal !== undefined) return;
         if (prepared === undefined) {
-          settle(batch, []);
+          settle(batch, [], () => '');
           return;
         }
         const ready = await prepared;
-        const results = Array.isArray(ready)
-          ? ready
-          : await pipeline.send(ready as PreparedBatch, Date.now() + (options.batchTimeoutMs ?? 60_000));
-        settle(batch, results);
+        const results =
+          'results' in ready
+            ? ready.results
+            : await pipeline.send(ready.batch, Date.now() + (options.batchTimeoutMs ?? 60_000));
+        settle(batch, results, ready.rawOf);
       } catch (error) {
         fatal ??= error;
       } finally {
-        if (batch.inputs.length > 0) window.release(batch.inputs.length, batch.bytes);
+        if (size > 0) window.release(size, batch.bytes);
       }
     });
   };
@@ -330,7 +304,7 @@ export async function replay(
   const flush = async () => {
     const batch = pending;
     pending = newBatch();
-    if (batch.inputs.length > 0 || batch.frontier !== null) await dispatch(batch);
+    if (batch.records.length > 0 || batch.frontier !== null) await dispatch(batch);
   };
 
   const resume = options.resumeFrom ?? null;
@@ -358,12 +332,11 @@ export async function replay(
           },
           ...(options.signal === undefined ? {} : { signal: options.signal }),
         })) {
-          for (const input of recordInputs(object.label, value)) pending.inputs.push(input);
-          pending.records++;
+          pending.records.push({ label: object.label, value });
           pending.bytes += value.text.length;
           pending.frontier = { object: object.label, records: ordinal, objectDone: false };
           lastOrdinal = ordinal;
-          if (pending.inputs.length >= options.batchSize) await flush();
+          if (pending.records.length >= options.batchSize) await flush();
           if (interrupted()) {
             report.stopped = { reason: 'interrupted', at: object.label };
             return;

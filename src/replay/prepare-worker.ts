@@ -1,0 +1,52 @@
+/**
+ * A replay worker thread: builds its own pipeline from the settings it was given and prepares each
+ * batch it is sent (parse, enrich, transform, encode), answering with the prepared slots as plain data
+ * (prepared-transfer.ts). It never talks to Kafka: the main thread sends, in input order.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { describeError } from '../errors.ts';
+import type { ProducerPort, SendResult } from '../kafka/producer.ts';
+import { preparedSlots } from '../pipeline.ts';
+import { buildRuntime } from '../runtime.ts';
+import { slotsOut } from './prepared-transfer.ts';
+import type { PrepareReply, PrepareRequest } from './preparers.ts';
+import { recordInputs } from './record-inputs.ts';
+
+/** The pipeline here only prepares; a send would be a bug, and says so rather than writing anywhere. */
+class NoProducer implements ProducerPort {
+  async send(): Promise<SendResult[]> {
+    throw new Error('a replay worker prepares batches only; the main thread sends them');
+  }
+
+  async close(): Promise<void> {}
+}
+
+const port = parentPort;
+if (port === null) throw new Error('prepare-worker.ts runs as a worker thread (see preparers.ts)');
+const { env } = workerData as { env: Record<string, string | undefined> };
+
+let pipeline: ReturnType<typeof buildRuntime>['pipeline'] | undefined;
+let startFailure: string | undefined;
+try {
+  pipeline = buildRuntime(env, { producer: new NoProducer() }).pipeline;
+} catch (error) {
+  startFailure = `replay worker could not start: ${describeError(error)}`;
+}
+
+port.on('message', async (request: PrepareRequest) => {
+  let reply: PrepareReply;
+  try {
+    if (pipeline === undefined) throw new Error(startFailure);
+    const inputsPerRecord: number[] = [];
+    const inputs = request.records.flatMap((record) => {
+      const ofRecord = recordInputs(record.label, record.value);
+      inputsPerRecord.push(ofRecord.length);
+      return ofRecord;
+    });
+    const prepared = await pipeline.prepare(inputs);
+    reply = { id: request.id, slots: slotsOut(preparedSlots(prepared)), inputsPerRecord };
+  } catch (error) {
+    reply = { id: request.id, failure: describeError(error) };
+  }
+  port.postMessage(reply);
+});
