@@ -110,12 +110,21 @@ export class ConfluentRegistryClient {
    * subject it also sets the compatibility level.
    */
   async register(subject: string, definition: string, compatibility: CompatibilityLevel): Promise<number> {
-    try {
-      const { id } = await this.library.register(
+    const attempt = () =>
+      this.library.register(
         { type: SchemaType.AVRO, schema: definition },
         { subject, compatibility: COMPATIBILITY[compatibility] },
       );
-      return id;
+    try {
+      try {
+        return (await attempt()).id;
+      } catch (error) {
+        // Two producers registering a new subject at once (Lambda instances starting together, replay's
+        // workers) both find no compatibility level and both set it; the registry refuses the second with
+        // 409. The level is then set, so one more attempt reads it and registers (or finds) the schema.
+        if ((error as { status?: unknown } | null)?.status !== 409) throw error;
+        return (await attempt()).id;
+      }
     } catch (error) {
       throw toRegistryError(error, {
         registry: REGISTRY_NAME,

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { CreateSchemaCommand, DeleteSchemaCommand } from '@aws-sdk/client-glue';
+import { ConfluentRegistryClient } from '../../../src/serde/confluent-registry.ts';
 import { ConfluentSerializer } from '../../../src/serde/confluent-serializer.ts';
 import { GlueSchemaRegistry } from '../../../src/serde/glue-registry.ts';
 import { GlueSerializer } from '../../../src/serde/glue-serializer.ts';
@@ -134,6 +135,20 @@ describe('one schema identity against the real registries', function () {
     });
     const { schemaRef } = await serializer.encode(value, schema);
     assert.equal(schemaRef.id, String(id));
+  });
+
+  it('Confluent (Apicurio): producers registering a new subject at the same moment all get its id', async () => {
+    // Lambda instances that start together, or replay's workers, race to set the new subject's
+    // compatibility level; the registry refuses all but the first (409), which must not fail the batch.
+    const definition = schemaText(schema);
+    for (let trial = 0; trial < 10; trial++) {
+      const subject = `${uniqueName('identity-race')}-value`;
+      const clients = [1, 2, 3].map(() => new ConfluentRegistryClient({ url: endpoints.registryUrl }));
+      const ids = await Promise.all(
+        clients.map((client) => client.register(subject, definition, 'BACKWARD')),
+      );
+      assert.equal(new Set(ids).size, 1, `one id for the subject, got ${ids.join(', ')}`);
+    }
   });
 
   it('Glue (moto): a version registered in another spelling is found, without auto-registration', async () => {
