@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { logger } from '../src/observability/logger.ts';
+import { workerCount } from '../src/replay/preparers.ts';
 import { recordInputs } from '../src/replay/record-inputs.ts';
 import { buildRuntime } from '../src/runtime.ts';
 import { LocalBucket } from '../src/stack/local-bucket.ts';
@@ -34,10 +35,17 @@ const BUDGET_FLATNESS = 1.1;
 type Source = 'ndjson' | 's3-gzip';
 type Client = 'kafkajs' | 'platformatic';
 
+/**
+ * `auto`: the CLI's default (`--workers auto`); `1`: one worker thread, measured on every machine so the
+ * worker path is always compared with the single thread (`auto` is 0 below 4 cores).
+ */
+type Workers = 'auto' | '1';
+
 interface Variant {
   events: number;
   source: Source;
   client: Client;
+  workers: Workers;
 }
 
 interface RunFigures extends Variant {
@@ -116,7 +124,8 @@ async function pipelineCeiling(
 }
 
 function label(variant: Variant): string {
-  return `${variant.events.toLocaleString('en-US')} events, ${variant.source === 'ndjson' ? 'local NDJSON' : 'S3 gzip'}, ${variant.client}`;
+  const workers = variant.workers === '1' ? ', --workers 1' : '';
+  return `${variant.events.toLocaleString('en-US')} events, ${variant.source === 'ndjson' ? 'local NDJSON' : 'S3 gzip'}, ${variant.client}${workers}`;
 }
 
 async function run(context: BenchContext): Promise<BenchReport> {
@@ -164,8 +173,10 @@ async function run(context: BenchContext): Promise<BenchReport> {
     const smallVariants: Variant[] = [];
     for (const source of ['ndjson', 's3-gzip'] as const) {
       for (const client of ['kafkajs', 'platformatic'] as const)
-        smallVariants.push({ events: small, source, client });
+        smallVariants.push({ events: small, source, client, workers: 'auto' });
     }
+    // One worker thread side by side with the default, on every machine.
+    smallVariants.push({ events: small, source: 'ndjson', client: 'kafkajs', workers: '1' });
     const figures: RunFigures[] = [];
     const measure = async (variant: Variant, runIndex: number) => {
       // Three passes, the median: one pass of a few seconds can catch a garbage collection.
@@ -182,7 +193,13 @@ async function run(context: BenchContext): Promise<BenchReport> {
           extra: { SES_KAFKA_METADATA_ENABLED: 'false', SES_KAFKA_CLIENT: variant.client, CI: 'true' },
         });
         const outcome = await runCli(
-          ['replay', '--local', archives.get(`${variant.events}:${variant.source}`) as string],
+          [
+            'replay',
+            '--local',
+            '--workers',
+            variant.workers,
+            archives.get(`${variant.events}:${variant.source}`) as string,
+          ],
           env,
         );
         const summary = SUMMARY.exec(outcome.stderr);
@@ -222,12 +239,16 @@ async function run(context: BenchContext): Promise<BenchReport> {
       for (const variant of order) await measure(variant, runIndex);
     }
     for (const source of ['ndjson', 's3-gzip'] as const) {
-      await measure({ events: large, source, client: 'kafkajs' }, 0);
+      await measure({ events: large, source, client: 'kafkajs', workers: 'auto' }, 0);
     }
 
     const pick = (variant: Variant) =>
       figures.filter(
-        (f) => f.events === variant.events && f.source === variant.source && f.client === variant.client,
+        (f) =>
+          f.events === variant.events &&
+          f.source === variant.source &&
+          f.client === variant.client &&
+          f.workers === variant.workers,
       );
     const table: string[][] = [['replay', 'events/s', 'peak RSS MiB', '÷ pipeline ceiling', 'runs']];
     const ceilingEventsPerSecond = median(figures.map((f) => f.ceilingEventsPerSecond));
@@ -242,6 +263,7 @@ async function run(context: BenchContext): Promise<BenchReport> {
         events: large,
         source,
         client: 'kafkajs' as const,
+        workers: 'auto' as const,
       })),
     ];
     for (const variant of allVariants) {
@@ -250,7 +272,11 @@ async function run(context: BenchContext): Promise<BenchReport> {
       const rss = median(rows.map((f) => f.peakRssMiB));
       const ofCeiling = rate / median(rows.map((f) => f.ceilingEventsPerSecond));
       table.push([label(variant), fmt(rate), fmt(rss), fmtRatio(ofCeiling), String(rows.length)]);
-      const key = `${variant.events}_${variant.source}_${variant.client}`.replace('-', '');
+      const key =
+        `${variant.events}_${variant.source}_${variant.client}${variant.workers === '1' ? '_oneWorker' : ''}`.replace(
+          '-',
+          '',
+        );
       metrics[`eventsPerSecond_${key}`] = rate;
       metrics[`peakRssMiB_${key}`] = rss;
       metrics[`ofCeiling_${key}`] = ofCeiling;
@@ -271,7 +297,12 @@ async function run(context: BenchContext): Promise<BenchReport> {
       for (let runIndex = 0; runIndex < runs; runIndex++) {
         const of = (client: Client) =>
           figures.find(
-            (f) => f.events === small && f.source === source && f.client === client && f.run === runIndex,
+            (f) =>
+              f.events === small &&
+              f.source === source &&
+              f.client === client &&
+              f.workers === 'auto' &&
+              f.run === runIndex,
           );
         const kafkajs = of('kafkajs');
         const platformatic = of('platformatic');
@@ -288,8 +319,12 @@ async function run(context: BenchContext): Promise<BenchReport> {
 
     const flatness: Record<Source, number> = { ndjson: Number.NaN, 's3-gzip': Number.NaN };
     for (const source of ['ndjson', 's3-gzip'] as const) {
-      const big = median(pick({ events: large, source, client: 'kafkajs' }).map((f) => f.peakRssMiB));
-      const little = median(pick({ events: small, source, client: 'kafkajs' }).map((f) => f.peakRssMiB));
+      const big = median(
+        pick({ events: large, source, client: 'kafkajs', workers: 'auto' }).map((f) => f.peakRssMiB),
+      );
+      const little = median(
+        pick({ events: small, source, client: 'kafkajs', workers: 'auto' }).map((f) => f.peakRssMiB),
+      );
       flatness[source] = big / little;
       metrics[`rssFlatness_${source.replace('-', '')}`] = flatness[source];
     }
@@ -309,16 +344,49 @@ async function run(context: BenchContext): Promise<BenchReport> {
       '',
     ]);
 
+    // Workers side by side: per run, one worker ÷ the default (auto), then the median.
+    const workerRatios: number[] = [];
+    const workerRssRatios: number[] = [];
+    for (let runIndex = 0; runIndex < runs; runIndex++) {
+      const of = (workers: Workers) =>
+        figures.find(
+          (f) =>
+            f.events === small &&
+            f.source === 'ndjson' &&
+            f.client === 'kafkajs' &&
+            f.workers === workers &&
+            f.run === runIndex,
+        );
+      const auto = of('auto');
+      const oneWorker = of('1');
+      if (auto && oneWorker) {
+        workerRatios.push(oneWorker.eventsPerSecond / auto.eventsPerSecond);
+        workerRssRatios.push(oneWorker.peakRssMiB / auto.peakRssMiB);
+      }
+    }
+    metrics.oneWorkerOverAutoThroughput = median(workerRatios);
+    metrics.oneWorkerOverAutoRss = median(workerRssRatios);
+    metrics.autoWorkers = workerCount('auto');
+    table.push([
+      `--workers 1 ÷ --workers auto (${metrics.autoWorkers} here) (${small.toLocaleString('en-US')} events, NDJSON, per-run ratios)`,
+      fmtRatio(metrics.oneWorkerOverAutoThroughput),
+      fmtRatio(metrics.oneWorkerOverAutoRss),
+      '',
+      '',
+    ]);
+
     const headline = median(
-      pick({ events: small, source: 'ndjson', client: 'kafkajs' }).map((f) => f.eventsPerSecond),
+      pick({ events: small, source: 'ndjson', client: 'kafkajs', workers: 'auto' }).map(
+        (f) => f.eventsPerSecond,
+      ),
     );
     const largePeak = median(
-      pick({ events: large, source: 'ndjson', client: 'kafkajs' }).map((f) => f.peakRssMiB),
+      pick({ events: large, source: 'ndjson', client: 'kafkajs', workers: 'auto' }).map((f) => f.peakRssMiB),
     );
     return {
       name: 'replay',
       title: 'Replay: a backfill streamed from local NDJSON and from gzip on S3 (moto) into Kafka',
-      method: `Each figure is one fresh \`ses-kafka replay --local\` process (node --import tsx, as bin/ses-kafka.js runs it), events/s over the whole process including start-up; ${runs} run(s) of every ${small.toLocaleString('en-US')}-event variant, the order rotating run by run, and one ${large.toLocaleString('en-US')}-event run per source. Example transform chain, Avro with Apicurio, acks=all, enrichment off; default batch (500) and window.`,
+      method: `Each figure is one fresh \`ses-kafka replay --local\` process (node --import tsx, as bin/ses-kafka.js runs it), events/s over the whole process including start-up; ${runs} run(s) of every ${small.toLocaleString('en-US')}-event variant, the order rotating run by run, and one ${large.toLocaleString('en-US')}-event run per source. Example transform chain, Avro with Apicurio, acks=all, enrichment off; default batch (500), window and workers (--workers auto) unless a row says otherwise.`,
       table,
       metrics,
       budgets: [

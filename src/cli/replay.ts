@@ -163,7 +163,7 @@ export function registerReplayCommand(program: Command): void {
     .option('--window-mib <n>', 'MiB of input text in the pipeline at once', DEFAULTS.windowMib)
     .option(
       '--workers <n>',
-      'threads that parse, enrich, transform and encode while this one reads and sends to Kafka; 0 does it all in one thread; auto is one per core but one, at most 4',
+      'threads that parse, enrich, transform and encode while this one reads and sends to Kafka; 0 does it all in one thread; auto: one per core but two on 4 cores or more, at most 4, none below 4 cores',
       DEFAULTS.workers,
     )
     .addHelpText(
@@ -319,7 +319,8 @@ export async function runReplay(targetsGiven: string[], flags: ReplayFlags): Pro
   }
   const s3 = new S3Access(s3Settings);
   // Started now, so the workers load their modules while the inputs are listed.
-  const preparer = plan.workers > 0 ? new WorkerPreparer(plan.workers, resolvedEnv) : undefined;
+  const preparer =
+    plan.workers > 0 ? new WorkerPreparer(plan.workers, resolvedEnv, runtime.pipeline) : undefined;
   const listOptions = { window: plan.timeWindow, s3 };
   try {
     const resumeAt = checkpoint?.state.position ?? null;

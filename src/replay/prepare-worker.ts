@@ -9,7 +9,7 @@ import type { ProducerPort, SendResult } from '../kafka/producer.ts';
 import { preparedSlots } from '../pipeline.ts';
 import { buildRuntime } from '../runtime.ts';
 import { slotsOut } from './prepared-transfer.ts';
-import type { PrepareReply, PrepareRequest } from './preparers.ts';
+import type { PrepareRequest, WorkerMessage } from './preparers.ts';
 import { recordInputs } from './record-inputs.ts';
 
 /** The pipeline here only prepares; a send would be a bug, and says so rather than writing anywhere. */
@@ -26,17 +26,21 @@ if (port === null) throw new Error('prepare-worker.ts runs as a worker thread (s
 const { env } = workerData as { env: Record<string, string | undefined> };
 
 let pipeline: ReturnType<typeof buildRuntime>['pipeline'] | undefined;
-let startFailure: string | undefined;
 try {
   pipeline = buildRuntime(env, { producer: new NoProducer() }).pipeline;
+  port.postMessage({ kind: 'ready' } satisfies WorkerMessage);
 } catch (error) {
-  startFailure = `replay worker could not start: ${describeError(error)}`;
+  // The main thread sends nothing to a worker that is not ready, so no request waits on this one.
+  port.postMessage({
+    kind: 'start-failed',
+    failure: `replay worker could not start: ${describeError(error)}`,
+  } satisfies WorkerMessage);
 }
 
 port.on('message', async (request: PrepareRequest) => {
-  let reply: PrepareReply;
+  let reply: WorkerMessage;
   try {
-    if (pipeline === undefined) throw new Error(startFailure);
+    if (pipeline === undefined) throw new Error('this replay worker could not start');
     const inputsPerRecord: number[] = [];
     const inputs = request.records.flatMap((record) => {
       const ofRecord = recordInputs(record.label, record.value);
@@ -44,9 +48,9 @@ port.on('message', async (request: PrepareRequest) => {
       return ofRecord;
     });
     const prepared = await pipeline.prepare(inputs);
-    reply = { id: request.id, slots: slotsOut(preparedSlots(prepared)), inputsPerRecord };
+    reply = { kind: 'prepared', id: request.id, slots: slotsOut(preparedSlots(prepared)), inputsPerRecord };
   } catch (error) {
-    reply = { id: request.id, failure: describeError(error) };
+    reply = { kind: 'failed', id: request.id, failure: describeError(error) };
   }
   port.postMessage(reply);
 });

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { PipelineError } from '../../../src/errors.ts';
 import { FailedOutWriter } from '../../../src/replay/failed-out.ts';
 import { listLocalTarget } from '../../../src/replay/local-source.ts';
-import { type BatchPreparer, InThreadPreparer, WorkerPreparer } from '../../../src/replay/preparers.ts';
+import { InThreadPreparer, WorkerPreparer } from '../../../src/replay/preparers.ts';
 import { type ReplayReport, replay } from '../../../src/replay/replay.ts';
 import { buildRuntime } from '../../../src/runtime.ts';
 import { REPO_ROOT } from '../../../src/stack/paths.ts';
@@ -65,21 +65,26 @@ function objectsIn(folder: string) {
   return [...listLocalTarget(folder)].flatMap((item) => (item.kind === 'object' ? [item.object] : []));
 }
 
+/** Replays `folder` with the preparer `workers` gives (none: in this thread); workers are waited for. */
 async function replayWith(
   env: Env,
   folder: string,
-  makePreparer: ((env: Env) => BatchPreparer) | undefined,
+  workers: number,
   failedOut?: FailedOutWriter,
 ): Promise<ReplayReport> {
   const runtime = buildRuntime(env);
-  const preparer = makePreparer?.(env);
+  const preparer = workers > 0 ? new WorkerPreparer(workers, env, runtime.pipeline) : undefined;
   try {
-    return await replay(runtime.pipeline, objectsIn(folder), {
+    if (preparer) await preparer.started();
+    const report = await replay(runtime.pipeline, objectsIn(folder), {
       batchSize: 3,
       window: { inputs: 12, bytes: 16 * 1024 * 1024 },
       ...(preparer === undefined ? {} : { preparer }),
       ...(failedOut === undefined ? {} : { failedOut }),
     });
+    // Every batch went to a worker: nothing was prepared here while one was still starting.
+    if (preparer) assert.equal(preparer.batchesOnWorkers, Math.ceil(report.counts.records / 3));
+    return report;
   } finally {
     await preparer?.close();
     await runtime.producer.close();
@@ -120,7 +125,7 @@ describe('replay --workers: batches prepared on worker threads (real stack)', fu
     const lines = archiveLines();
     const folder = archiveFolder(lines);
     const runs: Array<{ report: ReplayReport; topic: string; dlqTopic: string }> = [];
-    for (const makePreparer of [undefined, (env: Env) => new WorkerPreparer(2, env)]) {
+    for (const workers of [0, 2]) {
       const topic = uniqueName('replay-workers');
       const dlqTopic = `${topic}.dlq`;
       await createTopics([topic, dlqTopic]);
@@ -135,7 +140,7 @@ describe('replay --workers: batches prepared on worker threads (real stack)', fu
           SES_KAFKA_HMAC_KEY: HMAC_KEY,
         },
       });
-      runs.push({ report: await replayWith(env, folder, makePreparer), topic, dlqTopic });
+      runs.push({ report: await replayWith(env, folder, workers), topic, dlqTopic });
     }
     const [inThread, onWorkers] = runs as [(typeof runs)[0], (typeof runs)[0]];
     assert.equal(inThread.report.counts.records, lines.length);
@@ -173,10 +178,10 @@ describe('replay --workers: batches prepared on worker threads (real stack)', fu
     });
     const reports: ReplayReport[] = [];
     const handedBack: string[][] = [];
-    for (const makePreparer of [undefined, (env: Env) => new WorkerPreparer(1, env)]) {
+    for (const workers of [0, 1]) {
       const file = path.join(mkdtempSync(path.join(tmpdir(), 'replay-workers-out-')), 'failed.ndjson');
       const failedOut = new FailedOutWriter(file, { append: false });
-      reports.push(await replayWith(env, folder, makePreparer, failedOut));
+      reports.push(await replayWith(env, folder, workers, failedOut));
       handedBack.push(readFileSync(file, 'utf8').split('\n').filter(Boolean));
     }
     const [inThread, onWorkers] = reports as [ReplayReport, ReplayReport];
@@ -193,20 +198,25 @@ describe('replay --workers: batches prepared on worker threads (real stack)', fu
     assert.deepEqual(handedBack[1], handedBack[0]);
   });
 
-  it('a worker that cannot start fails the batch with a message naming the setting, not a hang', async () => {
-    const preparer = new WorkerPreparer(1, { SES_KAFKA_BROKERS: '127.0.0.1:1' });
+  it('a worker that cannot start stops the replay with a message naming the setting and the way out', async () => {
+    const good = localPipelineEnv({ topic: 't', dlqTopic: 't.dlq', table: 'unused', registry: 'confluent' });
+    const runtime = buildRuntime(good);
+    const preparer = new WorkerPreparer(1, { SES_KAFKA_BROKERS: '127.0.0.1:1' }, runtime.pipeline);
     try {
+      await preparer.started();
       await assert.rejects(
         preparer.prepare([{ label: 'x.ndjson', value: { text: '{}', line: 1, onLine: 1 } }]),
         (error: unknown) => {
           assert.ok(error instanceof PipelineError);
           assert.equal(error.code, 'REPLAY_WORKER_FAILED');
           assert.match(error.message, /replay worker could not start: SES_KAFKA_[A-Z_]+: required/);
+          assert.match(error.message, /--workers 0/);
           return true;
         },
       );
     } finally {
       await preparer.close();
+      await runtime.producer.close();
     }
   });
 
