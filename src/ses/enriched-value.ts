@@ -6,6 +6,7 @@
 import type { EmailMetadata } from '../enrich/metadata.ts';
 import { PipelineError } from '../errors.ts';
 import { type BaseSchemaVersion, schemaVersionAtLeast } from './base-schema.ts';
+import { isoMillis } from './iso-millis.ts';
 import type { SesEvent, SesMail } from './model.ts';
 import type { EnvelopeInfo, EnvelopeKind } from './parse.ts';
 
@@ -43,12 +44,12 @@ function orNull<T>(value: T | null | undefined): T | null {
 
 /** Only for timestamps the parser already validated as ISO-8601. */
 function millis(iso: string): number {
-  return Date.parse(iso);
+  return isoMillis(iso);
 }
 
 function millisOrNull(iso: string | null | undefined): number | null {
   if (iso == null) return null;
-  const parsed = Date.parse(iso);
+  const parsed = isoMillis(iso);
   return Number.isNaN(parsed) ? null : parsed;
 }
 
@@ -85,103 +86,159 @@ function mailValue(mail: SesMail): Value {
   };
 }
 
-function detailValues(event: SesEvent): Value {
-  const { bounce, complaint, delivery, send, reject, open, click, failure, deliveryDelay, subscription } =
-    event;
-  const topicPreferences = (preferences: NonNullable<typeof subscription>['newTopicPreferences']) =>
-    preferences == null
-      ? null
-      : {
-          unsubscribeAll: orNull(preferences.unsubscribeAll),
-          topicSubscriptionStatus: (preferences.topicSubscriptionStatus ?? []).map((topic) => ({
-            topicName: topic.topicName,
-            subscriptionStatus: topic.subscriptionStatus,
-          })),
-        };
-  return {
-    bounce: bounce
-      ? {
-          bounceType: bounce.bounceType,
-          bounceSubType: bounce.bounceSubType,
-          bouncedRecipients: bounce.bouncedRecipients.map((recipient) => ({
-            emailAddress: recipient.emailAddress,
-            action: orNull(recipient.action),
-            status: orNull(recipient.status),
-            diagnosticCode: orNull(recipient.diagnosticCode),
-          })),
-          timestamp: millis(bounce.timestamp),
-          feedbackId: bounce.feedbackId,
-          reportingMTA: orNull(bounce.reportingMTA),
-          remoteMtaIp: orNull(bounce.remoteMtaIp),
-        }
-      : null,
-    complaint: complaint
-      ? {
-          complainedRecipients: complaint.complainedRecipients.map((recipient) => ({
-            emailAddress: recipient.emailAddress,
-          })),
-          timestamp: millis(complaint.timestamp),
-          feedbackId: complaint.feedbackId,
-          complaintSubType: orNull(complaint.complaintSubType),
-          userAgent: orNull(complaint.userAgent),
-          complaintFeedbackType: orNull(complaint.complaintFeedbackType),
-          arrivalDate: millisOrNull(complaint.arrivalDate),
-        }
-      : null,
-    delivery: delivery
-      ? {
-          timestamp: millis(delivery.timestamp),
-          processingTimeMillis: orNull(delivery.processingTimeMillis),
-          recipients: [...delivery.recipients],
-          smtpResponse: orNull(delivery.smtpResponse),
-          reportingMTA: orNull(delivery.reportingMTA),
-          remoteMtaIp: orNull(delivery.remoteMtaIp),
-        }
-      : null,
-    send: send ? { extraJson: Object.keys(send).length > 0 ? JSON.stringify(send) : null } : null,
-    reject: reject ? { reason: orNull(reject.reason) } : null,
-    open: open
-      ? {
-          timestamp: millis(open.timestamp),
-          ipAddress: orNull(open.ipAddress),
-          userAgent: orNull(open.userAgent),
-        }
-      : null,
-    click: click
-      ? {
-          timestamp: millis(click.timestamp),
-          link: click.link,
-          linkTags: click.linkTags ?? {},
-          ipAddress: orNull(click.ipAddress),
-          userAgent: orNull(click.userAgent),
-        }
-      : null,
-    failure: failure
-      ? { templateName: orNull(failure.templateName), errorMessage: orNull(failure.errorMessage) }
-      : null,
-    deliveryDelay: deliveryDelay
-      ? {
-          timestamp: millis(deliveryDelay.timestamp),
-          delayType: deliveryDelay.delayType,
-          expirationTime: millisOrNull(deliveryDelay.expirationTime),
-          reportingMTA: orNull(deliveryDelay.reportingMTA),
-          delayedRecipients: deliveryDelay.delayedRecipients.map((recipient) => ({
-            emailAddress: recipient.emailAddress,
-            status: orNull(recipient.status),
-            diagnosticCode: orNull(recipient.diagnosticCode),
-          })),
-        }
-      : null,
-    subscription: subscription
-      ? {
-          timestamp: millis(subscription.timestamp),
-          contactList: orNull(subscription.contactList),
-          source: orNull(subscription.source),
-          newTopicPreferences: topicPreferences(subscription.newTopicPreferences),
-          oldTopicPreferences: topicPreferences(subscription.oldTopicPreferences),
-        }
-      : null,
-  };
+type TopicPreferences = NonNullable<SesEvent['subscription']>['newTopicPreferences'];
+
+function topicPreferences(preferences: TopicPreferences): Value | null {
+  return preferences == null
+    ? null
+    : {
+        unsubscribeAll: orNull(preferences.unsubscribeAll),
+        topicSubscriptionStatus: (preferences.topicSubscriptionStatus ?? []).map((topic) => ({
+          topicName: topic.topicName,
+          subscriptionStatus: topic.subscriptionStatus,
+        })),
+      };
+}
+
+/** The detail blocks, one per event type; null where the event has none. */
+function bounceValue(bounce: SesEvent['bounce']): Value | null {
+  return bounce
+    ? {
+        bounceType: bounce.bounceType,
+        bounceSubType: bounce.bounceSubType,
+        bouncedRecipients: bounce.bouncedRecipients.map((recipient) => ({
+          emailAddress: recipient.emailAddress,
+          action: orNull(recipient.action),
+          status: orNull(recipient.status),
+          diagnosticCode: orNull(recipient.diagnosticCode),
+        })),
+        timestamp: millis(bounce.timestamp),
+        feedbackId: bounce.feedbackId,
+        reportingMTA: orNull(bounce.reportingMTA),
+        remoteMtaIp: orNull(bounce.remoteMtaIp),
+      }
+    : null;
+}
+
+function complaintValue(complaint: SesEvent['complaint']): Value | null {
+  return complaint
+    ? {
+        complainedRecipients: complaint.complainedRecipients.map((recipient) => ({
+          emailAddress: recipient.emailAddress,
+        })),
+        timestamp: millis(complaint.timestamp),
+        feedbackId: complaint.feedbackId,
+        complaintSubType: orNull(complaint.complaintSubType),
+        userAgent: orNull(complaint.userAgent),
+        complaintFeedbackType: orNull(complaint.complaintFeedbackType),
+        arrivalDate: millisOrNull(complaint.arrivalDate),
+      }
+    : null;
+}
+
+function deliveryValue(delivery: SesEvent['delivery']): Value | null {
+  return delivery
+    ? {
+        timestamp: millis(delivery.timestamp),
+        processingTimeMillis: orNull(delivery.processingTimeMillis),
+        recipients: [...delivery.recipients],
+        smtpResponse: orNull(delivery.smtpResponse),
+        reportingMTA: orNull(delivery.reportingMTA),
+        remoteMtaIp: orNull(delivery.remoteMtaIp),
+      }
+    : null;
+}
+
+function sendValue(send: SesEvent['send']): Value | null {
+  return send ? { extraJson: Object.keys(send).length > 0 ? JSON.stringify(send) : null } : null;
+}
+
+function rejectValue(reject: SesEvent['reject']): Value | null {
+  return reject ? { reason: orNull(reject.reason) } : null;
+}
+
+function openValue(open: SesEvent['open']): Value | null {
+  return open
+    ? {
+        timestamp: millis(open.timestamp),
+        ipAddress: orNull(open.ipAddress),
+        userAgent: orNull(open.userAgent),
+      }
+    : null;
+}
+
+function clickValue(click: SesEvent['click']): Value | null {
+  return click
+    ? {
+        timestamp: millis(click.timestamp),
+        link: click.link,
+        linkTags: click.linkTags ?? {},
+        ipAddress: orNull(click.ipAddress),
+        userAgent: orNull(click.userAgent),
+      }
+    : null;
+}
+
+function failureValue(failure: SesEvent['failure']): Value | null {
+  return failure
+    ? { templateName: orNull(failure.templateName), errorMessage: orNull(failure.errorMessage) }
+    : null;
+}
+
+function deliveryDelayValue(deliveryDelay: SesEvent['deliveryDelay']): Value | null {
+  return deliveryDelay
+    ? {
+        timestamp: millis(deliveryDelay.timestamp),
+        delayType: deliveryDelay.delayType,
+        expirationTime: millisOrNull(deliveryDelay.expirationTime),
+        reportingMTA: orNull(deliveryDelay.reportingMTA),
+        delayedRecipients: deliveryDelay.delayedRecipients.map((recipient) => ({
+          emailAddress: recipient.emailAddress,
+          status: orNull(recipient.status),
+          diagnosticCode: orNull(recipient.diagnosticCode),
+        })),
+      }
+    : null;
+}
+
+function subscriptionValue(subscription: SesEvent['subscription']): Value | null {
+  return subscription
+    ? {
+        timestamp: millis(subscription.timestamp),
+        contactList: orNull(subscription.contactList),
+        source: orNull(subscription.source),
+        newTopicPreferences: topicPreferences(subscription.newTopicPreferences),
+        oldTopicPreferences: topicPreferences(subscription.oldTopicPreferences),
+      }
+    : null;
+}
+
+/** The `source` block; v3 adds the EventBridge door's facts, in one literal so values share a shape. */
+function sourceValue(source: RecordSource, version: BaseSchemaVersion): Value {
+  return schemaVersionAtLeast(version, 'v3')
+    ? {
+        envelope: orNull(source.envelope),
+        snsMessageId: orNull(source.snsMessageId),
+        topicArn: orNull(source.topicArn),
+        snsTimestamp: millisOrNull(source.snsTimestamp),
+        sqsMessageId: orNull(source.sqsMessageId),
+        processedAt: source.processedAt.getTime(),
+        producerVersion: source.producerVersion,
+        eventBridgeId: orNull(source.eventBridgeId),
+        eventBridgeDetailType: orNull(source.eventBridgeDetailType),
+        eventBridgeTime: millisOrNull(source.eventBridgeTime),
+        eventBridgeReplayName: orNull(source.eventBridgeReplayName),
+        configurationSet: orNull(source.configurationSet),
+      }
+    : {
+        envelope: orNull(source.envelope),
+        snsMessageId: orNull(source.snsMessageId),
+        topicArn: orNull(source.topicArn),
+        snsTimestamp: millisOrNull(source.snsTimestamp),
+        sqsMessageId: orNull(source.sqsMessageId),
+        processedAt: source.processedAt.getTime(),
+        producerVersion: source.producerVersion,
+      };
 }
 
 /**
@@ -201,35 +258,27 @@ export function toEnrichedValue(
     eventTime: millis(event.eventTime),
     format: event.format,
     mail: mailValue(event.mail),
-    ...detailValues(event),
+    bounce: bounceValue(event.bounce),
+    complaint: complaintValue(event.complaint),
+    delivery: deliveryValue(event.delivery),
+    send: sendValue(event.send),
+    reject: rejectValue(event.reject),
+    open: openValue(event.open),
+    click: clickValue(event.click),
+    failure: failureValue(event.failure),
+    deliveryDelay: deliveryDelayValue(event.deliveryDelay),
+    subscription: subscriptionValue(event.subscription),
     metadata: {
       status: metadata.status,
       attributes: { ...metadata.attributes },
       source: orNull(metadata.source),
       reason: orNull(metadata.reason),
     },
-    source: {
-      envelope: orNull(source.envelope),
-      snsMessageId: orNull(source.snsMessageId),
-      topicArn: orNull(source.topicArn),
-      snsTimestamp: millisOrNull(source.snsTimestamp),
-      sqsMessageId: orNull(source.sqsMessageId),
-      processedAt: source.processedAt.getTime(),
-      producerVersion: source.producerVersion,
-    },
+    source: sourceValue(source, options.schemaVersion ?? 'v1'),
   };
   const version = options.schemaVersion ?? 'v1';
   if (schemaVersionAtLeast(version, 'v2')) {
     value.unknownFieldsJson = Object.keys(event.extra).length > 0 ? unknownFieldsJson(event.extra) : null;
-  }
-  if (schemaVersionAtLeast(version, 'v3')) {
-    Object.assign(value.source as Value, {
-      eventBridgeId: orNull(source.eventBridgeId),
-      eventBridgeDetailType: orNull(source.eventBridgeDetailType),
-      eventBridgeTime: millisOrNull(source.eventBridgeTime),
-      eventBridgeReplayName: orNull(source.eventBridgeReplayName),
-      configurationSet: orNull(source.configurationSet),
-    });
   }
   return value;
 }

@@ -9,11 +9,12 @@
  * lose an event.
  */
 import { z } from 'zod';
+import { isoMillis } from './iso-millis.ts';
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 export function isIsoTimestamp(value: string): boolean {
-  return ISO_8601.test(value) && !Number.isNaN(Date.parse(value));
+  return ISO_8601.test(value) && !Number.isNaN(isoMillis(value));
 }
 
 /** A timestamp SES generates itself; the record is invalid without a parseable one. */

@@ -98,7 +98,8 @@ function withLazyRaw(source: unknown, parse: () => ParseOutcome): ParseOutcome {
   Object.defineProperty(outcome, 'raw', {
     enumerable: true,
     configurable: true,
-    get: () => {
+    // Method syntax: named by the language, so no per-outcome naming call is compiled in (esbuild keepNames).
+    get() {
       raw ??= safeStringify(source);
       return raw;
     },

@@ -36,6 +36,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** `field` as the sender finds it in what was received: under `at` when the SES JSON is nested. */
+function pathOf(at: string | undefined, field: string): string {
+  return at === undefined ? field : `${at}.${field}`;
+}
+
 export interface SesMessageOptions {
   /**
    * Where the SES JSON sits in what was received, e.g. `detail` for an EventBridge event, so that error
@@ -46,7 +51,6 @@ export interface SesMessageOptions {
 
 export function parseSesMessage(input: unknown, options: SesMessageOptions = {}): SesMessageResult {
   const at = options.at;
-  const path = (field: string) => (at === undefined ? field : `${at}.${field}`);
   if (!isRecord(input)) {
     return {
       ok: false,
@@ -58,13 +62,13 @@ export function parseSesMessage(input: unknown, options: SesMessageOptions = {})
     return {
       ok: false,
       error: invalidSes(
-        `${path('notificationType')}: ${notificationType} is an SES control message about the topic, not an email event; it can be dropped`,
+        `${pathOf(at, 'notificationType')}: ${notificationType} is an SES control message about the topic, not an email event; it can be dropped`,
         'SES_CONTROL_MESSAGE',
       ),
     };
   }
 
-  const message = validSesMessage(input, at, path);
+  const message = validSesMessage(input, at);
   if (message instanceof PipelineError) return { ok: false, error: message };
 
   const format: SesEventFormat = message.eventType != null ? 'EVENT_PUBLISHING' : 'NOTIFICATION';
@@ -78,7 +82,7 @@ export function parseSesMessage(input: unknown, options: SesMessageOptions = {})
     return {
       ok: false,
       error: invalidSes(
-        `${path(detailKey)}: required object missing (${format === 'NOTIFICATION' ? 'notificationType' : 'eventType'} is ${eventType})`,
+        `${pathOf(at, detailKey)}: required object missing (${format === 'NOTIFICATION' ? 'notificationType' : 'eventType'} is ${eventType})`,
       ),
     };
   }
@@ -106,17 +110,13 @@ export function parseSesMessage(input: unknown, options: SesMessageOptions = {})
  * unchanged (the common case, with no copy), else what zod makes of it, or the error naming every
  * problem zod found.
  */
-function validSesMessage(
-  input: Record<string, unknown>,
-  at: string | undefined,
-  path: (field: string) => string,
-): SesMessage | PipelineError {
+function validSesMessage(input: Record<string, unknown>, at: string | undefined): SesMessage | PipelineError {
   const hasType = input.eventType != null || input.notificationType != null;
   if (hasType && acceptsSesMessage(input)) return input as SesMessage;
   const problems: string[] = [];
   if (!hasType) {
     problems.push(
-      `${path('eventType')}: required string missing (event publishing sets eventType, identity notifications set notificationType)`,
+      `${pathOf(at, 'eventType')}: required string missing (event publishing sets eventType, identity notifications set notificationType)`,
     );
   }
   const parsed = sesMessageSchema.safeParse(input);
