@@ -442,6 +442,7 @@ export async function runReplay(targetsGiven: string[], flags: ReplayFlags): Pro
         `${flags.checkpoint}: held before the first input that was not written (there is no --failed-out to hand it back through); a new run redoes everything from there\n`,
       );
     }
+    if (preparer !== undefined) process.stderr.write(`${preparer.summary()}\n`);
     const stop = stopMessage(report, flags, resumeCommand);
     if (stop !== undefined) process.stderr.write(`${stop}\n`);
     process.stderr.write(

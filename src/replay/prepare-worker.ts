@@ -6,6 +6,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { describeError } from '../errors.ts';
 import type { ProducerPort, SendResult } from '../kafka/producer.ts';
+import type { LogFormat } from '../observability/log-output.ts';
+import { logger } from '../observability/logger.ts';
 import { preparedSlots } from '../pipeline.ts';
 import { buildRuntime } from '../runtime.ts';
 import { slotsOut } from './prepared-transfer.ts';
@@ -23,7 +25,13 @@ class NoProducer implements ProducerPort {
 
 const port = parentPort;
 if (port === null) throw new Error('prepare-worker.ts runs as a worker thread (see preparers.ts)');
-const { env } = workerData as { env: Record<string, string | undefined> };
+const { env, logFormat, logLevel } = workerData as {
+  env: Record<string, string | undefined>;
+  logFormat: LogFormat;
+  logLevel: ReturnType<typeof logger.getLevelName>;
+};
+logger.setLogFormat(logFormat);
+logger.setLogLevel(logLevel);
 
 let pipeline: ReturnType<typeof buildRuntime>['pipeline'] | undefined;
 try {

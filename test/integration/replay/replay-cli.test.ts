@@ -84,6 +84,53 @@ describe('replay: archived SES events back through the pipeline (real stack)', f
     );
   });
 
+  it('--workers 1 through the installed bin: batches prepared on a worker thread land like the others', async () => {
+    // Enough batches that the worker (about 1.5 s to start) takes some; bin/ses-kafka.js registers
+    // TypeScript with tsx's API, not --import, so the worker must register it for itself.
+    const workersTopic = uniqueName('replay-workers-cli');
+    const workersDlq = `${workersTopic}.dlq`;
+    await createTopics([workersTopic, workersDlq]);
+    const folder = mkdtempSync(path.join(tmpdir(), 'replay-workers-cli-'));
+    const lines: string[] = [];
+    for (let copy = 0; copy < 800; copy++) {
+      for (const name of fixtures) {
+        const event = JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8')) as {
+          mail: { messageId: string };
+        };
+        event.mail.messageId = `${event.mail.messageId}-${copy}`;
+        lines.push(JSON.stringify(event));
+      }
+    }
+    writeFileSync(path.join(folder, 'events.ndjson'), `${lines.join('\n')}\n`);
+    const result = spawnSync(
+      process.execPath,
+      ['bin/ses-kafka.js', 'replay', '--local', '--workers', '1', '--batch-size', '50', folder],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          POWERTOOLS_LOG_LEVEL: 'ERROR',
+          SES_KAFKA_METADATA_ENABLED: 'false',
+          SES_KAFKA_TOPIC: workersTopic,
+          SES_KAFKA_DLQ_TOPIC: workersDlq,
+          SES_KAFKA_SCHEMA_AUTO_REGISTER: 'true',
+        },
+        timeout: 170_000,
+      },
+    );
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      new RegExp(`${lines.length} inputs: ${lines.length} produced to ${workersTopic}`),
+    );
+    const onWorker = /(\d+) of (\d+) batches prepared on 1 worker thread/.exec(result.stderr);
+    assert.ok(onWorker, result.stderr);
+    assert.equal(Number(onWorker[2]), lines.length / 50);
+    assert.ok(Number(onWorker[1]) > 0, `no batch was prepared on the worker: ${onWorker[0]}`);
+    assert.equal(await topicRecordCount(workersTopic), lines.length);
+  });
+
   it('hands back what it could not write, in a file it can replay later, and exits 1', () => {
     const failedOut = path.join(archive, 'retry.ndjson');
     const result = replay([path.join(archive, '2026'), '--failed-out', failedOut], {
