@@ -4,7 +4,8 @@
  *
  * Why workers: a replay is CPU-bound in one thread. Profiled on 100k events (`node --cpu-prof`), the
  * main thread was busy 99% of the time and preparing took about half of it; the other half is reading,
- * splitting and the Kafka client. With the preparation elsewhere, the two halves run on two cores.
+ * splitting and the Kafka client. With the preparation elsewhere, the two halves can run on two cores,
+ * when the machine has cores to spare (see workerCount).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -21,7 +22,10 @@ export interface PreparedRecords {
 }
 
 export interface BatchPreparer {
-  /** Resolves with one prepared input per pipeline input of `records`, in order; rejects only on a bug. */
+  /**
+   * Resolves with one prepared input per pipeline input of `records`, in order. Rejects only on a bug
+   * or a worker that could not start: bad inputs and failing services are dispositions, as in the pipeline.
+   */
   prepare(records: readonly ArchiveRecord[]): Promise<PreparedRecords>;
   close(): Promise<void>;
 }
@@ -58,9 +62,9 @@ export type WorkerMessage =
 /**
  * `auto`: on 4 cores or more, one worker per core but two (one for the main thread, which reads and runs
  * the Kafka client, one for V8's garbage collector, gzip and the network), at most 4; below that none.
- * Measured on 2 cores with the broker on the same machine (`npm run bench -- --only replay`), one
- * worker made a 100k-event replay 1.0–1.2× as fast for 1.5× the peak RSS: the cores were already
- * full, and carrying batches between threads costs CPU of its own.
+ * Measured on 2 cores with the broker on the same machine (`npm run bench -- --only replay --runs 3`),
+ * one worker made a 100k-event replay 1.21× as fast for 1.61× the peak RSS: the cores were already
+ * full, and carrying batches between threads costs CPU of its own (about 15% more in all).
  */
 export function workerCount(setting: string, cores: number = availableParallelism()): number {
   if (setting === 'auto') return cores >= 4 ? Math.min(4, cores - 2) : 0;
