@@ -1,8 +1,9 @@
 /**
  * Replay: archived SES events through the same pipeline as the Lambda, streamed. Objects are read one
- * after another, split into records (top-level JSON values), parsed, and gathered into batches; each
- * batch is prepared (enriched, transformed, encoded) as soon as it has room in the window, while earlier
- * batches are still with Kafka, and batches are handed to Kafka strictly in input order, one after the
+ * after another, split into records (top-level JSON values) and gathered into batches; each batch is
+ * prepared (parsed, enriched, transformed, encoded; in this thread or on worker threads, preparers.ts)
+ * as soon as it has room in the window, while earlier batches are still with Kafka, and batches are
+ * handed to Kafka strictly in input order, one after the
  * other, so events with the same key keep their order. A batch gives its room back once Kafka has
  * answered for it, which is what makes reading wait for a slow broker.
  *
