@@ -122,6 +122,7 @@ export class ConfluentRegistryClient {
         // Two producers registering a new subject at once (Lambda instances starting together, replay's
         // workers) both find no compatibility level and both set it; the registry refuses the second with
         // 409. The level is then set, so one more attempt reads it and registers (or finds) the schema.
+        // An incompatible schema is a 409 too; its second attempt fails the same way and is reported.
         if ((error as { status?: unknown } | null)?.status !== 409) throw error;
         return (await attempt()).id;
       }
