@@ -128,6 +128,36 @@ function label(variant: Variant): string {
   return `${variant.events.toLocaleString('en-US')} events, ${variant.source === 'ndjson' ? 'local NDJSON' : 'S3 gzip'}, ${variant.client}${workers}`;
 }
 
+function sameVariant(figure: RunFigures, variant: Variant): boolean {
+  return (
+    figure.events === variant.events &&
+    figure.source === variant.source &&
+    figure.client === variant.client &&
+    figure.workers === variant.workers
+  );
+}
+
+/** Two variants side by side: per run, `top` ÷ `bottom` in events/s and in peak RSS, then the medians. */
+function perRunRatios(
+  figures: readonly RunFigures[],
+  runs: number,
+  top: Variant,
+  bottom: Variant,
+): { throughput: number; rss: number } {
+  const throughput: number[] = [];
+  const rss: number[] = [];
+  for (let runIndex = 0; runIndex < runs; runIndex++) {
+    const of = (variant: Variant) => figures.find((f) => f.run === runIndex && sameVariant(f, variant));
+    const above = of(top);
+    const below = of(bottom);
+    if (above && below) {
+      throughput.push(above.eventsPerSecond / below.eventsPerSecond);
+      rss.push(above.peakRssMiB / below.peakRssMiB);
+    }
+  }
+  return { throughput: median(throughput), rss: median(rss) };
+}
+
 async function run(context: BenchContext): Promise<BenchReport> {
   await requireStack(['kafka', 'registry', 'moto']);
   const small = context.quick ? 2_000 : 100_000;
@@ -242,14 +272,7 @@ async function run(context: BenchContext): Promise<BenchReport> {
       await measure({ events: large, source, client: 'kafkajs', workers: 'auto' }, 0);
     }
 
-    const pick = (variant: Variant) =>
-      figures.filter(
-        (f) =>
-          f.events === variant.events &&
-          f.source === variant.source &&
-          f.client === variant.client &&
-          f.workers === variant.workers,
-      );
+    const pick = (variant: Variant) => figures.filter((f) => sameVariant(f, variant));
     const table: string[][] = [['replay', 'events/s', 'peak RSS MiB', '÷ pipeline ceiling', 'runs']];
     const ceilingEventsPerSecond = median(figures.map((f) => f.ceilingEventsPerSecond));
     const metrics: Record<string, number> = {
@@ -292,29 +315,17 @@ async function run(context: BenchContext): Promise<BenchReport> {
     // Client side by side: per run and source, platformatic ÷ kafkajs, then the median.
     const clientRatios: Record<string, number> = {};
     for (const source of ['ndjson', 's3-gzip'] as const) {
-      const ratios: number[] = [];
-      const rssRatios: number[] = [];
-      for (let runIndex = 0; runIndex < runs; runIndex++) {
-        const of = (client: Client) =>
-          figures.find(
-            (f) =>
-              f.events === small &&
-              f.source === source &&
-              f.client === client &&
-              f.workers === 'auto' &&
-              f.run === runIndex,
-          );
-        const kafkajs = of('kafkajs');
-        const platformatic = of('platformatic');
-        if (kafkajs && platformatic) {
-          ratios.push(platformatic.eventsPerSecond / kafkajs.eventsPerSecond);
-          rssRatios.push(platformatic.peakRssMiB / kafkajs.peakRssMiB);
-        }
-      }
-      clientRatios[`throughput_${source}`] = median(ratios);
-      clientRatios[`rss_${source}`] = median(rssRatios);
-      metrics[`platformaticOverKafkajsThroughput_${source.replace('-', '')}`] = median(ratios);
-      metrics[`platformaticOverKafkajsRss_${source.replace('-', '')}`] = median(rssRatios);
+      const base = { events: small, source, workers: 'auto' } as const;
+      const ratio = perRunRatios(
+        figures,
+        runs,
+        { ...base, client: 'platformatic' },
+        { ...base, client: 'kafkajs' },
+      );
+      clientRatios[`throughput_${source}`] = ratio.throughput;
+      clientRatios[`rss_${source}`] = ratio.rss;
+      metrics[`platformaticOverKafkajsThroughput_${source.replace('-', '')}`] = ratio.throughput;
+      metrics[`platformaticOverKafkajsRss_${source.replace('-', '')}`] = ratio.rss;
     }
 
     const flatness: Record<Source, number> = { ndjson: Number.NaN, 's3-gzip': Number.NaN };
@@ -345,27 +356,15 @@ async function run(context: BenchContext): Promise<BenchReport> {
     ]);
 
     // Workers side by side: per run, one worker ÷ the default (auto), then the median.
-    const workerRatios: number[] = [];
-    const workerRssRatios: number[] = [];
-    for (let runIndex = 0; runIndex < runs; runIndex++) {
-      const of = (workers: Workers) =>
-        figures.find(
-          (f) =>
-            f.events === small &&
-            f.source === 'ndjson' &&
-            f.client === 'kafkajs' &&
-            f.workers === workers &&
-            f.run === runIndex,
-        );
-      const auto = of('auto');
-      const oneWorker = of('1');
-      if (auto && oneWorker) {
-        workerRatios.push(oneWorker.eventsPerSecond / auto.eventsPerSecond);
-        workerRssRatios.push(oneWorker.peakRssMiB / auto.peakRssMiB);
-      }
-    }
-    metrics.oneWorkerOverAutoThroughput = median(workerRatios);
-    metrics.oneWorkerOverAutoRss = median(workerRssRatios);
+    const localKafkajs = { events: small, source: 'ndjson', client: 'kafkajs' } as const;
+    const workerRatio = perRunRatios(
+      figures,
+      runs,
+      { ...localKafkajs, workers: '1' },
+      { ...localKafkajs, workers: 'auto' },
+    );
+    metrics.oneWorkerOverAutoThroughput = workerRatio.throughput;
+    metrics.oneWorkerOverAutoRss = workerRatio.rss;
     metrics.autoWorkers = workerCount('auto');
     table.push([
       `--workers 1 ÷ --workers auto (${metrics.autoWorkers} here) (${small.toLocaleString('en-US')} events, NDJSON, per-run ratios)`,

@@ -213,32 +213,26 @@ function subscriptionValue(subscription: SesEvent['subscription']): Value | null
     : null;
 }
 
-/** The `source` block; v3 adds the EventBridge door's facts, in one literal so values share a shape. */
+/** The `source` block; v3 adds the EventBridge door's facts. */
 function sourceValue(source: RecordSource, version: BaseSchemaVersion): Value {
-  return schemaVersionAtLeast(version, 'v3')
-    ? {
-        envelope: orNull(source.envelope),
-        snsMessageId: orNull(source.snsMessageId),
-        topicArn: orNull(source.topicArn),
-        snsTimestamp: millisOrNull(source.snsTimestamp),
-        sqsMessageId: orNull(source.sqsMessageId),
-        processedAt: source.processedAt.getTime(),
-        producerVersion: source.producerVersion,
-        eventBridgeId: orNull(source.eventBridgeId),
-        eventBridgeDetailType: orNull(source.eventBridgeDetailType),
-        eventBridgeTime: millisOrNull(source.eventBridgeTime),
-        eventBridgeReplayName: orNull(source.eventBridgeReplayName),
-        configurationSet: orNull(source.configurationSet),
-      }
-    : {
-        envelope: orNull(source.envelope),
-        snsMessageId: orNull(source.snsMessageId),
-        topicArn: orNull(source.topicArn),
-        snsTimestamp: millisOrNull(source.snsTimestamp),
-        sqsMessageId: orNull(source.sqsMessageId),
-        processedAt: source.processedAt.getTime(),
-        producerVersion: source.producerVersion,
-      };
+  const common = {
+    envelope: orNull(source.envelope),
+    snsMessageId: orNull(source.snsMessageId),
+    topicArn: orNull(source.topicArn),
+    snsTimestamp: millisOrNull(source.snsTimestamp),
+    sqsMessageId: orNull(source.sqsMessageId),
+    processedAt: source.processedAt.getTime(),
+    producerVersion: source.producerVersion,
+  };
+  if (!schemaVersionAtLeast(version, 'v3')) return common;
+  return {
+    ...common,
+    eventBridgeId: orNull(source.eventBridgeId),
+    eventBridgeDetailType: orNull(source.eventBridgeDetailType),
+    eventBridgeTime: millisOrNull(source.eventBridgeTime),
+    eventBridgeReplayName: orNull(source.eventBridgeReplayName),
+    configurationSet: orNull(source.configurationSet),
+  };
 }
 
 /**
